@@ -1,0 +1,199 @@
+"""Compile a validated ``Scenario`` into read-only arrays the engines consume.
+
+The engines never see pydantic objects or actor names: only dense arrays indexed by actor,
+pair and rung, with the column layouts named below. Both the fast kernel and the readable
+reference read these same arrays, so they cannot drift apart in what they are told.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from escalade.scenario.schema import AttackInject, Scenario
+
+# --- actor float columns: AF[i, col] -------------------------------------------------------
+(CAP0, RESOLVE, MULT, REP, RISK, COSTW, AIRDEF, LAM, DECAY, WEARY, DECAP_LOSS, RECOV, PROTECT,
+ BELIEF_NOISE, HELP_P, PROT_AD, ENTRAP, BURDEN, AID_SHARE, LEVERAGE) = range(20)
+N_AF = 20
+# --- actor int columns: AI[i, col] ---------------------------------------------------------
+(VACANT0, SUCC_DELAY, RESTRAINT, PROTECTOR, COMMIT, TRIGGER, JOIN, VOID_RUNG, VOID_DAYS, AID_LAG,
+ IS_MAIN, IS_PROTECTOR) = range(12)
+N_AI = 12
+# commitment types in AI[:, COMMIT]
+C_NONE, C_INFORMAL, C_FORMAL, C_AID_CUT = 0, 1, 2, 3
+COMMIT_CODES = {"none": C_NONE, "informal": C_INFORMAL, "formal": C_FORMAL, "aid_cut": C_AID_CUT}
+# --- pair float columns: PF[i, j, col] -----------------------------------------------------
+HOSTILE, G0, HOSTILITY, BIAS, DEAL, MED_P, SWEET, CF_OUT, FLOOR = range(9)
+N_PF = 9
+# --- pair int columns: PI[i, j, col] -------------------------------------------------------
+MAXRUNG, TOTAL_AIM, MEDIATOR = range(3)
+N_PI = 3
+# --- ladder columns: LF[r, col] ------------------------------------------------------------
+DAMAGE, COST, INTERCEPTABLE, KILLP, HUMIL = range(5)
+N_LF = 5
+# --- model float constants: MC[col] ----------------------------------------------------------
+(ANSWER, RET_HALF, ETA, BREAK_COST, EXH_RATE, EXH_DECAY, DNOISE, DECAP_VALUE, EXP_REPLY,
+ EXP_INTERCEPT, CAS_PER_DAMAGE, DISCHARGE) = range(12)
+N_MC = 12
+# --- model int constants: MI[col] ------------------------------------------------------------
+(WINDOW, MEMORY, WAR_RUNG, COMBAT_RUNG, STRIKE_RUNG, FORCE_RUNG, HOLD_DAYS, HOST_A, HOST_B,
+ RELEASE_DAYS) = range(10)
+N_MI = 10
+# --- inject rows: INJ[k, col] ----------------------------------------------------------------
+INJ_DAY, INJ_TYPE, INJ_ACTOR, INJ_TARGET, INJ_RUNG, INJ_KILL = range(6)
+N_INJ = 6
+INJ_ATTACK, INJ_CEASEFIRE = 0, 1
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A scenario as dense arrays. Shapes: A actors, R rungs, K injects.
+
+    AF (A, N_AF) float64, AI (A, N_AI) int64: per-actor parameters (commitment columns describe
+    the commitment *protecting* that actor). PF (A, A, N_PF) float64, PI (A, A, N_PI) int64:
+    per directed pair (i toward j). LF (R, N_LF): ladder. MC, MI: model constants.
+    INJ (K, N_INJ) int64: scripted events sorted by day.
+    """
+
+    ids: tuple[str, ...]
+    names: tuple[str, ...]
+    leaders: tuple[tuple[str, ...], ...]
+    rung_names: tuple[str, ...]
+    rung_cameo: tuple[str, ...]
+    rung_goldstein: tuple[float, ...]
+    days: int
+    start_date: dt.date
+    horizons: tuple[int, ...]
+    hostages_held: int
+    AF: np.ndarray
+    AI: np.ndarray
+    PF: np.ndarray
+    PI: np.ndarray
+    LF: np.ndarray
+    MC: np.ndarray
+    MI: np.ndarray
+    INJ: np.ndarray
+
+    @property
+    def n_actors(self) -> int:
+        return len(self.ids)
+
+    @property
+    def n_rungs(self) -> int:
+        return self.LF.shape[0]
+
+    def index(self, actor_id: str) -> int:
+        return self.ids.index(actor_id)
+
+    def with_days(self, days: int) -> Compiled:
+        """The same scenario run for another number of days (injects after the end never fire)."""
+        from dataclasses import replace
+
+        return replace(self, days=days)
+
+
+def compile_scenario(sc: Scenario) -> Compiled:
+    """Turn a validated scenario into arrays; pure, deterministic, no randomness."""
+    ids = tuple(sc.actors)
+    ix = {a: k for k, a in enumerate(ids)}
+    A, R = len(ids), len(sc.ladder)
+    top = R - 1
+
+    AF = np.zeros((A, N_AF))
+    AI = np.zeros((A, N_AI), dtype=np.int64)
+    AI[:, PROTECTOR] = -1
+    for k, (aid, a) in enumerate(sc.actors.items()):
+        AF[k, [CAP0, RESOLVE, MULT, REP, RISK, COSTW, AIRDEF, LAM, DECAY, WEARY, DECAP_LOSS, RECOV,
+               PROTECT, BELIEF_NOISE]] = [
+            a.capability, a.resolve, a.retaliation_multiplier, a.reputation_sensitivity,
+            a.risk_weight, a.cost_weight, a.air_defence, a.rationality, a.grievance_decay,
+            a.war_weariness, a.decapitation_loss, a.recovery_rate, a.leader_protection,
+            a.belief_noise]
+        AI[k, VACANT0] = a.leader_vacant_days
+        AI[k, SUCC_DELAY] = a.succession_delay
+        AI[k, RESTRAINT] = top if a.restraint_rung is None else a.restraint_rung
+        AI[k, AID_LAG] = 1
+        AI[k, TRIGGER] = AI[k, JOIN] = AI[k, VOID_RUNG] = top + 1  # never, unless committed
+        AI[k, IS_MAIN] = int(aid in sc.outcomes.regional_war.actors)
+
+    for c in sc.commitments:
+        p, q = ix[c.protector], ix[c.protected]
+        AI[p, IS_PROTECTOR] = 1
+        AI[q, PROTECTOR] = p
+        AI[q, COMMIT] = COMMIT_CODES[c.type]
+        AI[q, TRIGGER] = c.trigger_rung
+        AI[q, JOIN] = c.join_rung
+        AI[q, VOID_RUNG] = c.void_rung if c.type == "formal" else top + 1
+        AI[q, VOID_DAYS] = c.void_days
+        AI[q, AID_LAG] = c.aid_lag_days
+        help_p = {"informal": c.help_probability, "formal": 1.0}.get(c.type, 0.0)
+        AF[q, [HELP_P, PROT_AD, ENTRAP, BURDEN]] = [help_p, c.air_defence, c.entrapment,
+                                                    c.burden_share]
+        AF[q, AID_SHARE] = c.aid_share if c.type == "aid_cut" else 0.0
+        AF[q, LEVERAGE] = c.leverage if c.type == "aid_cut" else 0.0
+
+    PF = np.zeros((A, A, N_PF))
+    PI = np.zeros((A, A, N_PI), dtype=np.int64)
+    PI[:, :, MEDIATOR] = -1
+    for k, aid in enumerate(ids):
+        PI[k, :, TOTAL_AIM] = int(sc.actors[aid].war_aim == "total")
+    for rel in sc.relations:
+        i, j = ix[rel.actor], ix[rel.target]
+        PF[i, j, [HOSTILE, G0, HOSTILITY, BIAS, DEAL, FLOOR]] = [
+            1.0, rel.grievance, rel.hostility, rel.belief_bias, rel.deal_value,
+            rel.grievance_floor]
+        PI[i, j, MAXRUNG] = top if rel.max_rung is None else rel.max_rung
+        aim = rel.war_aim or sc.actors[rel.actor].war_aim
+        PI[i, j, TOTAL_AIM] = int(aim == "total")
+    for m in sc.mediators:
+        for a, b in m.pairs:
+            i, j = ix[a], ix[b]
+            for x, y in ((i, j), (j, i)):
+                # Several mediators on one pair: a proposal comes if any of them proposes.
+                PF[x, y, MED_P] = 1.0 - (1.0 - PF[x, y, MED_P]) * (1.0 - m.effort)
+                if PI[x, y, MEDIATOR] < 0 or m.sweetener > PF[x, y, SWEET]:
+                    PF[x, y, SWEET] = m.sweetener
+                    PI[x, y, MEDIATOR] = ix[m.actor]
+    for a, b in sc.outcomes.ceasefire.pairs:
+        PF[ix[a], ix[b], CF_OUT] = PF[ix[b], ix[a], CF_OUT] = 1.0
+
+    LF = np.array([[r.damage, r.cost, r.interceptable, r.kill_probability, r.humiliation]
+                   for r in sc.ladder], dtype=np.float64)
+    m, o = sc.model, sc.outcomes
+    MC = np.array([m.answer_threshold, m.retaliation_half, m.belief_learning,
+                   m.ceasefire_break_cost, m.exhaustion_rate, m.exhaustion_decay, m.damage_noise,
+                   m.decapitation_value, m.expected_reply, m.expected_interceptable,
+                   o.casualties_per_damage, m.discharge])
+    host = o.hostages
+    MI = np.array([m.belief_window, m.conflict_memory, o.regional_war.rung,
+                   o.protector_combat_rung, o.strike_rung, o.force_rung, o.ceasefire.hold_days,
+                   ix[host.between[0]] if host else -1, ix[host.between[1]] if host else -1,
+                   host.release_days if host else 0], dtype=np.int64)
+
+    rows = []
+    for inj in sorted(sc.injects, key=lambda x: x.day):
+        if isinstance(inj, AttackInject):
+            kill = -1 if inj.kill_leader is None else int(inj.kill_leader)
+            rows.append([inj.day, INJ_ATTACK, ix[inj.actor], ix[inj.target], inj.rung, kill])
+        else:
+            rows.append([inj.day, INJ_CEASEFIRE, ix[inj.between[0]], ix[inj.between[1]], 0, 0])
+    INJ = np.array(rows, dtype=np.int64).reshape(len(rows), N_INJ)
+
+    for arr in (AF, AI, PF, PI, LF, MC, MI, INJ):
+        arr.setflags(write=False)
+    return Compiled(
+        ids=ids,
+        names=tuple(a.name for a in sc.actors.values()),
+        leaders=tuple(tuple(a.leaders) for a in sc.actors.values()),
+        rung_names=tuple(r.name for r in sc.ladder),
+        rung_cameo=tuple(r.cameo for r in sc.ladder),
+        rung_goldstein=tuple(r.goldstein for r in sc.ladder),
+        days=sc.days,
+        start_date=sc.start_date,
+        horizons=tuple(sorted(set(o.horizons))),
+        hostages_held=host.held if host else 0,
+        AF=AF, AI=AI, PF=PF, PI=PI, LF=LF, MC=MC, MI=MI, INJ=INJ,
+    )

@@ -1,0 +1,17 @@
+"""Columns of what an engine returns for each replicate; shared by both engines and outcomes.
+
+``days_out`` (n, N_DAY) int32: the day (1-based) an event first happened, -1 if never.
+``actor_out`` (n, A, N_ACT) float64: per-actor tallies over the whole run.
+``path`` (n, days) int8: the highest rung used between two main parties each day (-1 if none),
+the escalation level that fan charts show.
+"""
+
+D_WAR, D_COMBAT, D_CF_REACHED, D_CF_HELD, D_HOSTAGES = range(5)
+N_DAY = 5
+DAY_NAMES = ("regional_war", "protector_in_combat", "ceasefire_reached", "ceasefire",
+             "hostages_returned")
+
+O_STRIKES, O_INIT, O_LEADERS, O_CAS, O_REP, O_ABANDON, O_HELPED = range(7)
+N_ACT = 7
+ACTOR_NAMES = ("strikes", "strikes_initiated", "leaders_lost", "casualties", "reputation_cost",
+               "abandoned", "helped")

@@ -1,0 +1,436 @@
+"""The reference implementation: one replicate at a time, written to be read.
+
+This is the model's executable specification. The fast kernel (``kernel.py``) implements the
+same rules over a batch; a test checks that both give the same outcome for the same replicate
+key. Equations and references are in ``docs/model.md``; the M-numbers name the mechanisms of
+the domain description.
+
+One day is five phases, in this order:
+1. scripted injects (forced cease-fires now, forced attacks replace choices in phase 3);
+2. mediation (M8): proposals to pairs in conflict; a deal needs every party to accept;
+3. decisions (M2-M6): each actor picks a rung toward each adversary by a logit rule,
+   all from the state at the start of the day (simultaneous moves);
+4. resolution (M7, M1): help, interception, damage, decapitation, cease-fire breaches;
+5. updates: grievances, beliefs (M4), exhaustion, succession and recovery (M1), outcomes (M9).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from escalade import compile as C
+from escalade.engine import layout as L
+from escalade.engine import rng
+from escalade.engine.rng import counter, normal, uniform
+
+NEVER = -(10**6)
+
+
+@dataclass
+class Event:
+    """One line of a trace: what happened on a day, for a person to read."""
+
+    day: int
+    kind: str  # attack, intercept, kill, succession, ceasefire, ceasefire_broken, help, outcome
+    actor: int = -1
+    target: int = -1
+    rung: int = -1
+    detail: str = ""
+
+
+@dataclass
+class ReplicateResult:
+    days_out: list[int]
+    actor_out: list[list[float]]
+    path: list[int]
+    events: list[Event] = field(default_factory=list)
+
+
+class World:
+    """The state of one replicate. Lists indexed by actor (i) and pair (i, j): i toward j."""
+
+    def __init__(self, c: C.Compiled, key: int):
+        A = c.n_actors
+        self.cap = [float(c.AF[i, C.CAP0]) for i in range(A)]
+        self.vacancy = [int(c.AI[i, C.VACANT0]) for i in range(A)]
+        self.leader = [0] * A
+        self.exhaustion = [0.0] * A
+        self.void_until = [NEVER] * A
+        self.grievance = [[float(c.PF[i, j, C.G0]) for j in range(A)] for i in range(A)]
+        self.belief = [[0.0] * A for _ in range(A)]
+        self.waiting = [[0] * A for _ in range(A)]
+        self.ceasefire = [[False] * A for _ in range(A)]
+        self.cf_start = [[NEVER] * A for _ in range(A)]
+        self.last_force = [[NEVER] * A for _ in range(A)]
+        answer = c.MC[C.ANSWER]
+        for i in range(A):
+            for j in range(A):
+                # i's estimate of j's resolve: the truth, plus a bias, plus intelligence noise.
+                z = normal(key, counter(0, i, j, rng.P_SHOCK_A, A), counter(0, i, j, rng.P_SHOCK_B, A))
+                b = c.AF[j, C.RESOLVE] + c.PF[i, j, C.BIAS] + c.AF[i, C.BELIEF_NOISE] * z
+                self.belief[i][j] = min(0.99, max(0.01, b))
+                # Pairs with an outstanding grievance start "in conflict" (mediators engage them).
+                if c.PF[i, j, C.G0] >= answer or c.PF[j, i, C.G0] >= answer:
+                    self.last_force[i][j] = 0
+
+
+def expected_help(c: C.Compiled, w: World, i: int, answering: bool, r: int, t: int) -> float:
+    """M6: how much help i (the protected) counts on if it takes rung r and is answered.
+
+    Informal: the political probability of help, whatever i does (the moral hazard).
+    Formal: certain, unless the pact is void now or this action would void it.
+    """
+    kind = c.AI[i, C.COMMIT]
+    if kind == C.C_INFORMAL:
+        return float(c.AF[i, C.HELP_P])
+    if kind == C.C_FORMAL:
+        if t <= w.void_until[i]:
+            return 0.0
+        if not answering and r >= c.AI[i, C.VOID_RUNG]:
+            return 0.0
+        return 1.0
+    return 0.0
+
+
+def expected_protector_reply(c: C.Compiled, w: World, j: int, r: int, t: int) -> float:
+    """Deterrence: the chance that j's protector takes up j's grievance if j is hit at rung r."""
+    kind = c.AI[j, C.COMMIT]
+    if r < c.AI[j, C.JOIN]:
+        return 0.0
+    if kind == C.C_INFORMAL:
+        return float(c.AF[j, C.HELP_P])
+    if kind == C.C_FORMAL and t > w.void_until[j]:
+        return 1.0
+    return 0.0
+
+
+def utility(c: C.Compiled, w: World, i: int, j: int, r: int, x: float, t: int) -> float:
+    """U_i(r; j): what actor i expects from using rung r on j today (docs/model.md, eq. U)."""
+    af, lf, mc = c.AF, c.LF, c.MC
+    g = w.grievance[i][j]
+    answering = g >= mc[C.ANSWER]
+    d = lf[r, C.DAMAGE]
+    u = 0.0
+    if g > 0.0:  # M2/M3: answer in proportion (x multiplier) to what was suffered
+        target = math.log1p(af[i, C.MULT] * g)
+        urge = g / (g + mc[C.RET_HALF])
+        u -= af[i, C.RESOLVE] * urge * (x - target) ** 2
+    if r < c.MI[C.FORCE_RUNG]:  # M2: leaving a grievance unanswered costs reputation
+        u -= af[i, C.REP] * af[i, C.RESOLVE] * math.log1p(g)
+    present = 1.0 if w.vacancy[j] == 0 else 0.0
+    kill = lf[r, C.KILLP] * (1.0 - af[j, C.PROTECT]) * present
+    u += c.PF[i, j, C.HOSTILITY] * (x + mc[C.DECAP_VALUE] * kill)  # war aims
+    u -= af[i, C.COSTW] * lf[r, C.COST] * (1.0 + af[i, C.WEARY] * w.exhaustion[i])  # M5
+    if d > 0.0:
+        # M4 + M5 + M6 + M7: the reply i expects, as i believes j's resolve to be, cut by the
+        # interception and burden-sharing i expects from its protector.
+        h = expected_help(c, w, i, answering, r, t)
+        icpt = 1.0 - (1.0 - af[i, C.AIRDEF]) * (1.0 - h * af[i, C.PROT_AD])
+        reply = (mc[C.EXP_REPLY] * d * w.cap[j] * (1.0 - mc[C.EXP_INTERCEPT] * icpt)
+                 * (1.0 - h * af[i, C.BURDEN]))
+        u -= af[i, C.RISK] * w.belief[i][j] * math.log1p(reply)
+        p = c.AI[j, C.PROTECTOR]
+        if p >= 0 and p != i:  # deterrence by j's protector
+            hj = expected_protector_reply(c, w, j, r, t)
+            if hj > 0.0:
+                u -= af[i, C.RISK] * hj * math.log1p(mc[C.EXP_REPLY] * af[j, C.ENTRAP] * d * w.cap[i])
+    if w.ceasefire[i][j] and r >= c.MI[C.FORCE_RUNG]:
+        u -= mc[C.BREAK_COST]
+    return u
+
+
+def choose(c: C.Compiled, w: World, key: int, i: int, j: int, t: int) -> int:
+    """Logit (quantal response) choice of a rung; rungs above reach or restraint are excluded."""
+    top = int(c.PI[i, j, C.MAXRUNG])
+    if w.grievance[i][j] < c.MC[C.ANSWER]:
+        top = min(top, int(c.AI[i, C.RESTRAINT]))
+    lam = c.AF[i, C.LAM]
+    utils = []
+    for r in range(top + 1):
+        x = math.log1p(c.LF[r, C.DAMAGE] * w.cap[i])
+        utils.append(utility(c, w, i, j, r, x, t))
+    best = max(utils)
+    weights = [math.exp(lam * (u - best)) for u in utils]
+    total = 0.0
+    for wgt in weights:  # left to right, as the kernel adds them
+        total += wgt
+    draw = uniform(key, counter(t, i, j, rng.P_CHOICE, c.n_actors)) * total
+    acc = 0.0
+    for r, wgt in enumerate(weights):
+        acc += wgt
+        if draw < acc:
+            return r
+    return top
+
+
+def accepts(c: C.Compiled, w: World, key: int, x: int, y: int, t: int) -> bool:
+    """M8: x accepts a cease-fire with y if a deal beats fighting on (logit); never if aim is total."""
+    if c.PI[x, y, C.TOTAL_AIM]:
+        return False
+    af = c.AF
+    value = (c.PF[x, y, C.DEAL] + c.PF[x, y, C.SWEET] + af[x, C.WEARY] * w.exhaustion[x]
+             + af[x, C.LEVERAGE] - c.PF[x, y, C.HOSTILITY]
+             - af[x, C.RESOLVE] * math.log1p(w.grievance[x][y]))
+    p = 1.0 / (1.0 + math.exp(-af[x, C.LAM] * value))
+    return uniform(key, counter(t, x, y, rng.P_ACCEPT, c.n_actors)) < p
+
+
+def simulate_replicate(c: C.Compiled, key: int, trace: bool = False) -> ReplicateResult:
+    """Run one replicate for ``c.days`` days and return its outcomes (and events if traced)."""
+    A, days = c.n_actors, c.days
+    af, ai, pf, lf, mc, mi = c.AF, c.AI, c.PF, c.LF, c.MC, c.MI
+    key = int(key)
+    w = World(c, key)
+    days_out = [-1] * L.N_DAY
+    actor_out = [[0.0] * L.N_ACT for _ in range(A)]
+    path = [-1] * days
+    events: list[Event] = []
+
+    def log(*args, **kw) -> None:
+        if trace:
+            events.append(Event(*args, **kw))
+
+    force, answer = int(mi[C.FORCE_RUNG]), mc[C.ANSWER]
+    for t in range(1, days + 1):
+        # Phase 1: injects. Forced cease-fires start now; forced attacks wait for phase 3.
+        forced = {}
+        for row in c.INJ:
+            if row[C.INJ_DAY] != t:
+                continue
+            a, b = int(row[C.INJ_ACTOR]), int(row[C.INJ_TARGET])
+            if row[C.INJ_TYPE] == C.INJ_CEASEFIRE:
+                start_ceasefire(c, w, a, b, t, days_out)
+                log(t, "ceasefire", a, b, detail="scripted")
+            else:
+                forced[(a, b)] = (int(row[C.INJ_RUNG]), int(row[C.INJ_KILL]))
+
+        # Phase 2: mediation (M8), on pairs in conflict within the memory window.
+        for a in range(A):
+            for b in range(a + 1, A):
+                if pf[a, b, C.MED_P] <= 0.0 or w.ceasefire[a][b]:
+                    continue
+                if t - w.last_force[a][b] > mi[C.MEMORY]:
+                    continue
+                if uniform(key, counter(t, a, b, rng.P_PROPOSE, A)) >= pf[a, b, C.MED_P]:
+                    continue
+                ok_a = accepts(c, w, key, a, b, t)
+                ok_b = accepts(c, w, key, b, a, t)
+                med = int(c.PI[a, b, C.MEDIATOR])
+                if ok_a and ok_b:
+                    start_ceasefire(c, w, a, b, t, days_out)
+                    log(t, "ceasefire", a, b, detail=f"mediated by {c.ids[med]}")
+                else:
+                    who = [c.ids[x] for x, ok in ((a, ok_a), (b, ok_b)) if not ok]
+                    log(t, "proposal_rejected", a, b, detail=f"{c.ids[med]}; refused by {who}")
+
+        # Phase 3: decisions, all from the start-of-day state.
+        choice = [[0] * A for _ in range(A)]
+        kill_order = [[-1] * A for _ in range(A)]
+        for i in range(A):
+            for j in range(A):
+                if (i, j) in forced:
+                    choice[i][j], kill_order[i][j] = forced[(i, j)]
+                elif pf[i, j, C.HOSTILE] > 0.0:
+                    choice[i][j] = choose(c, w, key, i, j, t)
+
+        # Phase 4: resolution, against start-of-day capability and pact status.
+        cap0 = list(w.cap)
+        voided = [t <= w.void_until[i] for i in range(A)]
+        answering = [[w.grievance[i][j] >= answer for j in range(A)] for i in range(A)]
+        grievance = [[af[i, C.DECAY] * w.grievance[i][j] for j in range(A)] for i in range(A)]
+        exhaustion = [mc[C.EXH_DECAY] * e for e in w.exhaustion]
+        killed = [False] * A
+        level = -1
+        for i in range(A):
+            for j in range(A):
+                r = choice[i][j]
+                if r == 0:
+                    continue
+                if r >= force:
+                    w.last_force[i][j] = w.last_force[j][i] = t
+                    if w.ceasefire[i][j]:
+                        w.ceasefire[i][j] = w.ceasefire[j][i] = False
+                        log(t, "ceasefire_broken", i, j)
+                    if r >= mi[C.STRIKE_RUNG]:
+                        actor_out[i][L.O_STRIKES] += 1
+                        if not answering[i][j]:
+                            actor_out[i][L.O_INIT] += 1
+                    if not answering[i][j] and r >= ai[i, C.VOID_RUNG] and not voided[i]:
+                        w.void_until[i] = t + int(ai[i, C.VOID_DAYS])
+                        log(t, "pact_void", i, int(ai[i, C.PROTECTOR]), r)
+                if ai[i, C.IS_MAIN] and ai[j, C.IS_MAIN]:
+                    level = max(level, r)
+                    if r >= mi[C.WAR_RUNG] and days_out[L.D_WAR] < 0:
+                        days_out[L.D_WAR] = t
+                        log(t, "outcome", i, j, r, "regional war")
+                if ai[i, C.IS_PROTECTOR] and r >= mi[C.COMBAT_RUNG] and days_out[L.D_COMBAT] < 0:
+                    days_out[L.D_COMBAT] = t
+                    log(t, "outcome", i, j, r, "protector in combat")
+                exhaustion[i] += mc[C.EXH_RATE] * lf[r, C.COST]
+                d = lf[r, C.DAMAGE]
+                if d > 0.0:
+                    received, icpt, helper = resolve_attack(c, w, key, t, i, j, r, cap0, voided,
+                                                            grievance, exhaustion, actor_out)
+                    if trace:
+                        helped = f"; {c.ids[helper]} helped defend" if helper >= 0 else ""
+                        log(t, "attack", i, j, r, f"damage {received:.2f} of {d * cap0[i]:.2f}, "
+                            f"{icpt * lf[r, C.INTERCEPTABLE]:.0%} intercepted{helped}")
+                else:
+                    log(t, "attack", i, j, r)
+                if lf[r, C.KILLP] > 0.0 or kill_order[i][j] == 1:
+                    if w.vacancy[j] == 0 and not killed[j] and kill_order[i][j] != 0:
+                        p = lf[r, C.KILLP] * (1.0 - af[j, C.PROTECT])
+                        u = uniform(key, counter(t, i, j, rng.P_KILL, A))
+                        if kill_order[i][j] == 1 or u < p:
+                            killed[j] = True
+                            actor_out[j][L.O_LEADERS] += 1
+                            name = leader_name(c, j, w.leader[j])
+                            log(t, "kill", i, j, r, f"{name} killed")
+        path[t - 1] = level
+
+        # Phase 5: updates.
+        for i in range(A):
+            for j in range(A):
+                if pf[i, j, C.HOSTILE] > 0.0 and choice[i][j] < force:
+                    actor_out[i][L.O_REP] += af[i, C.REP] * af[i, C.RESOLVE] * math.log1p(
+                        w.grievance[i][j])
+        update_beliefs(c, w, choice, force)
+        for i in range(A):
+            for j in range(A):  # standing grievances do not fade outside a cease-fire
+                if not w.ceasefire[i][j] and grievance[i][j] < pf[i, j, C.FLOOR]:
+                    grievance[i][j] = float(pf[i, j, C.FLOOR])
+        w.grievance = grievance
+        w.exhaustion = exhaustion
+        for j in range(A):
+            update_leadership(c, w, j, t, killed[j], log)
+        for a in range(A):
+            for b in range(a + 1, A):
+                if w.ceasefire[a][b]:
+                    held = t - w.cf_start[a][b] + 1
+                    if pf[a, b, C.CF_OUT] > 0.0 and held >= mi[C.HOLD_DAYS] and days_out[
+                            L.D_CF_HELD] < 0:
+                        days_out[L.D_CF_HELD] = t
+                        log(t, "outcome", a, b, detail=f"cease-fire held {held} days")
+                    if is_hostage_pair(c, a, b) and held >= mi[C.RELEASE_DAYS] and days_out[
+                            L.D_HOSTAGES] < 0:
+                        days_out[L.D_HOSTAGES] = t
+                        log(t, "outcome", a, b, detail="hostages returned")
+    return ReplicateResult(days_out, actor_out, path, events)
+
+
+def start_ceasefire(c: C.Compiled, w: World, a: int, b: int, t: int, days_out: list[int]) -> None:
+    if w.ceasefire[a][b]:
+        return
+    w.ceasefire[a][b] = w.ceasefire[b][a] = True
+    w.cf_start[a][b] = w.cf_start[b][a] = t
+    if c.PF[a, b, C.CF_OUT] > 0.0 and days_out[L.D_CF_REACHED] < 0:
+        days_out[L.D_CF_REACHED] = t
+
+
+def is_hostage_pair(c: C.Compiled, a: int, b: int) -> bool:
+    ha, hb = int(c.MI[C.HOST_A]), int(c.MI[C.HOST_B])
+    return (a == ha and b == hb) or (a == hb and b == ha)
+
+
+def resolve_attack(
+    c: C.Compiled, w: World, key: int, t: int, i: int, j: int, r: int, cap0: list[float],
+    voided: list[bool], grievance: list[list[float]], exhaustion: list[float],
+    actor_out: list[list[float]],
+) -> tuple[float, float, int]:
+    """M7 and M2: protector help, interception, damage, grievance and the protector's pull.
+
+    Returns the damage received, the interception rate and the helper's index (-1: none).
+    """
+    af, ai, lf, mc = c.AF, c.AI, c.LF, c.MC
+    A = c.n_actors
+    p = int(ai[j, C.PROTECTOR])
+    kind = ai[j, C.COMMIT]
+    helps = False
+    if p >= 0 and p != i and r >= ai[j, C.TRIGGER] and kind in (C.C_INFORMAL, C.C_FORMAL):
+        helps = uniform(key, counter(t, i, j, rng.P_HELP, A)) < af[j, C.HELP_P]
+        if kind == C.C_FORMAL and voided[j]:
+            helps = False
+        if helps:
+            actor_out[j][L.O_HELPED] += 1
+        else:
+            actor_out[j][L.O_ABANDON] += 1
+    icpt = 1.0 - (1.0 - af[j, C.AIRDEF]) * (1.0 - (af[j, C.PROT_AD] if helps else 0.0))
+    sigma = mc[C.DNOISE]
+    z = normal(key, counter(t, i, j, rng.P_SHOCK_A, A), counter(t, i, j, rng.P_SHOCK_B, A))
+    shock = math.exp(sigma * z - 0.5 * sigma * sigma)
+    full = lf[r, C.DAMAGE] * cap0[i]
+    received = full * (1.0 - lf[r, C.INTERCEPTABLE] * icpt) * shock
+    actor_out[j][L.O_CAS] += received * mc[C.CAS_PER_DAMAGE]
+    grievance[j][i] += received * (1.0 + af[j, C.REP] * lf[r, C.HUMIL])
+    exhaustion[j] += mc[C.EXH_RATE] * received
+    if helps and r >= ai[j, C.JOIN]:
+        grievance[p][i] += af[j, C.ENTRAP] * received
+    # Answering settles the attacker's own grievance, by what it meant to deal (intent, not
+    # outcome: Iran called April 2024 "concluded" though nearly all of it was intercepted).
+    settled = mc[C.DISCHARGE] * full / max(af[i, C.MULT], 1e-3)
+    grievance[i][j] = max(0.0, grievance[i][j] - settled)
+    return received, icpt, p if helps else -1
+
+
+def update_beliefs(c: C.Compiled, w: World, choice: list[list[int]], force: int) -> None:
+    """M4: i's belief in j's resolve rises when j answers, falls when a window passes in silence."""
+    A, eta, window = c.n_actors, c.MC[C.ETA], int(c.MI[C.WINDOW])
+    for i in range(A):
+        for j in range(A):
+            if choice[j][i] >= force:
+                w.belief[i][j] += eta * (1.0 - w.belief[i][j])
+                w.waiting[i][j] = 0
+            elif w.waiting[i][j] > 0:
+                w.waiting[i][j] -= 1
+                if w.waiting[i][j] == 0:
+                    w.belief[i][j] -= eta * w.belief[i][j]
+            if choice[i][j] >= force and choice[j][i] < force:
+                w.waiting[i][j] = window
+
+
+def update_leadership(c: C.Compiled, w: World, j: int, t: int, killed: bool, log) -> None:
+    """M1: a killed leader costs capability; a successor takes over; capability recovers."""
+    af, ai = c.AF, c.AI
+    if killed:
+        w.cap[j] *= 1.0 - af[j, C.DECAP_LOSS]
+        w.vacancy[j] = int(ai[j, C.SUCC_DELAY])
+        w.leader[j] += 1
+        if w.vacancy[j] == 0:
+            log(t, "succession", j, detail=f"{leader_name(c, j, w.leader[j])} takes over")
+    elif w.vacancy[j] > 0:
+        w.vacancy[j] -= 1
+        if w.vacancy[j] == 0:
+            log(t, "succession", j, detail=f"{leader_name(c, j, w.leader[j])} takes over")
+    else:
+        w.cap[j] += af[j, C.RECOV] * (ceiling(c, j, t) - w.cap[j])
+    w.cap[j] = min(w.cap[j], ceiling(c, j, t))
+
+
+def ceiling(c: C.Compiled, j: int, t: int) -> float:
+    """Capability ceiling: 1, less the aid-dependent share as an aid cut bites."""
+    share = c.AF[j, C.AID_SHARE]
+    if share <= 0.0:
+        return 1.0
+    return 1.0 - share * min(1.0, t / c.AI[j, C.AID_LAG])
+
+
+def leader_name(c: C.Compiled, j: int, k: int) -> str:
+    names = c.leaders[j]
+    return names[k] if k < len(names) else f"successor {k - len(names) + 1}"
+
+
+def simulate(c: C.Compiled, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Run the reference on many keys; same return layout as the fast engine."""
+    n, A = len(keys), c.n_actors
+    days_out = np.empty((n, L.N_DAY), dtype=np.int32)
+    actor_out = np.empty((n, A, L.N_ACT))
+    path = np.empty((n, c.days), dtype=np.int8)
+    for k, key in enumerate(keys):
+        res = simulate_replicate(c, int(key))
+        days_out[k] = res.days_out
+        actor_out[k] = res.actor_out
+        path[k] = res.path
+    return days_out, actor_out, path

@@ -1,0 +1,321 @@
+"""The scenario schema: what a scenario file may say, with types, bounds and cross-references.
+
+Validation happens once, here; nothing downstream changes a validated ``Scenario``. Every
+model forbids unknown fields so that a typo (``resolv: 0.9``) is an error, not a silent default.
+Units: *damage* is an abstract unit of harm (1 ≈ a day of limited cross-border fire, see the
+ladder of the default scenario); utilities are in arbitrary units shared by all actors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ActorId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]{1,11}$", description="Actor id, e.g. ISR")]
+Prob = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNeg = Annotated[float, Field(ge=0.0)]
+Rung = Annotated[int, Field(ge=0, le=15)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class LadderRung(_Strict):
+    """One rung of the escalation ladder (Kahn); the ladder's order is its intensity order."""
+
+    rung: Rung
+    name: str
+    cameo: str = Field(pattern=r"^\d{2,4}$", description="CAMEO event code")
+    goldstein: float = Field(ge=-10.0, le=10.0, description="Goldstein weight of the CAMEO code")
+    plover: str = Field(default="", description="PLOVER event type and mode, e.g. ASSAULT/aerial")
+    damage: NonNeg = Field(description="expected damage to the target at full capability, in damage units")
+    cost: NonNeg = Field(description="direct cost to the actor (munitions, standing), in utility units")
+    interceptable: Prob = Field(0.0, description="share of the damage carried by missiles/drones")
+    kill_probability: Prob = Field(0.0, description="chance an attempt kills an unprotected leader")
+    humiliation: Prob = Field(0.0, description="how visible a humiliation the rung inflicts")
+
+
+class Actor(_Strict):
+    """A state or armed group: its capability, leadership, doctrine, stakes and defences."""
+
+    name: str
+    kind: Literal["state", "armed_group"]
+    capability: float = Field(1.0, gt=0.0, le=1.0, description="share of full capability at start")
+    leaders: list[str] = Field(min_length=1, description="current leader, then successors in order")
+    leader_vacant_days: int = Field(0, ge=0, description="days until a successor takes over at start")
+    succession_delay: int = Field(7, ge=0, le=365, description="days a leadership post stays vacant")
+    decapitation_loss: Prob = Field(0.2, description="share of capability lost when a leader is killed")
+    recovery_rate: Prob = Field(0.02, description="daily share of the capability gap recovered")
+    leader_protection: Prob = Field(0.5, description="how much protection cuts the kill chance")
+    resolve: Prob = Field(description="willingness to retaliate (what adversaries try to estimate)")
+    retaliation_multiplier: float = Field(1.0, ge=0.0, le=20.0, description="reply size / damage suffered")
+    reputation_sensitivity: NonNeg = Field(1.0, description="cost of leaving a grievance unanswered")
+    risk_weight: NonNeg = Field(1.0, description="weight on expected retaliation (low = high stakes)")
+    cost_weight: NonNeg = Field(1.0, description="weight on the direct cost of actions")
+    air_defence: Prob = Field(0.0, description="own interception rate of interceptable damage")
+    rationality: float = Field(2.0, gt=0.0, le=1e6, description="logit precision of choices")
+    grievance_decay: Prob = Field(0.97, description="daily retention of grievance")
+    war_weariness: NonNeg = Field(0.1, description="how much exhaustion raises costs and deal value")
+    war_aim: Literal["total", "bounded"] = Field("bounded", description="total: accepts no cease-fire")
+    restraint_rung: Rung | None = Field(
+        None, description="highest rung it initiates without a grievance (none: no limit)"
+    )
+    belief_noise: NonNeg = Field(0.1, description="sd of its estimates of adversaries' resolve")
+
+
+class Relation(_Strict):
+    """A directed hostile relation: what ``actor`` feels toward and wants from ``target``."""
+
+    actor: ActorId
+    target: ActorId
+    grievance: NonNeg = Field(0.0, description="outstanding grievance at start, in damage units")
+    grievance_floor: NonNeg = Field(
+        0.0, description="grievance that does not fade outside a cease-fire (hostages, siege)"
+    )
+    hostility: NonNeg = Field(0.0, description="value of damaging the target (war aims)")
+    max_rung: Rung | None = Field(
+        None, description="highest rung the actor can use on this target (none: the top)"
+    )
+    belief_bias: float = Field(0.0, ge=-1.0, le=1.0, description="bias of the belief in target's resolve")
+    war_aim: Literal["total", "bounded"] | None = Field(None, description="overrides the actor's aim")
+    deal_value: float = Field(0.0, ge=-100.0, le=100.0, description="value of a cease-fire with target")
+
+    @property
+    def key(self) -> str:
+        return f"{self.actor}>{self.target}"
+
+
+class Commitment(_Strict):
+    """A protector's promise to a protected actor (Snyder 1984; Benson 2012).
+
+    ``informal``: help with ``help_probability`` whatever the ally did (moral hazard).
+    ``formal``: help is certain for attacks at or above ``trigger_rung`` (defence) and
+    ``join_rung`` (the protector takes up the grievance), and void for
+    ``void_days`` after the ally itself initiates a strike at or above ``void_rung``.
+    ``none``: no help. ``aid_cut``: no help, and the aid-dependent share of the ally's
+    capability runs down over ``aid_lag_days`` while ``leverage`` pushes it toward a deal.
+    """
+
+    protector: ActorId
+    protected: ActorId
+    type: Literal["none", "informal", "formal", "aid_cut"]
+    help_probability: Prob = Field(0.8, description="informal: chance help comes when triggered")
+    air_defence: Prob = Field(0.5, description="interception the protector adds when it helps")
+    entrapment: NonNeg = Field(0.5, description="share of damage to the ally felt as own grievance")
+    burden_share: Prob = Field(0.3, description="share of expected retaliation help takes off the ally")
+    trigger_rung: Rung = Field(3, description="attacks on the ally at or above this rung call for help")
+    join_rung: Rung = Field(
+        3, description="attacks on the ally at or above this rung become the protector's grievance"
+    )
+    void_rung: Rung = Field(5, description="formal: an ally initiation at or above this voids help")
+    void_days: int = Field(30, ge=0, le=3650, description="formal: how long a violation voids help")
+    aid_share: Prob = Field(0.2, description="share of the ally's capability that rests on aid")
+    aid_lag_days: int = Field(30, ge=1, le=3650, description="days for an aid cut to bite fully")
+    leverage: NonNeg = Field(1.0, description="aid cut: extra value the ally puts on a cease-fire")
+
+    @property
+    def key(self) -> str:
+        return f"{self.protector}>{self.protected}"
+
+
+class Mediator(_Strict):
+    """A third party that proposes cease-fires between pairs in conflict (M8)."""
+
+    actor: ActorId
+    effort: Prob = Field(description="daily chance of a proposal to each pair in conflict")
+    pairs: list[tuple[ActorId, ActorId]] = Field(min_length=1)
+    sweetener: NonNeg = Field(0.5, description="value the mediator adds to any deal it brokers")
+
+    @property
+    def key(self) -> str:
+        return self.actor
+
+
+class AttackInject(_Strict):
+    """A scripted attack on a given day, as a wargame scripts it ("day 30: ISR kills HEZ leader")."""
+
+    type: Literal["attack"]
+    day: int = Field(ge=1, le=3650, description="1 = the scenario's start date")
+    actor: ActorId
+    target: ActorId
+    rung: Rung
+    kill_leader: bool | None = Field(None, description="force the kill (true/false) or leave it to chance")
+    note: str = ""
+
+
+class CeasefireInject(_Strict):
+    """A scripted cease-fire between two actors from a given day."""
+
+    type: Literal["ceasefire"]
+    day: int = Field(ge=1, le=3650)
+    between: tuple[ActorId, ActorId]
+    note: str = ""
+
+
+Inject = Annotated[AttackInject | CeasefireInject, Field(discriminator="type")]
+
+
+class Policy(_Strict):
+    """A named variant: overrides of scenario values by dotted path, and extra injects."""
+
+    description: str
+    set: dict[str, Any] = Field(default_factory=dict)
+    injects: list[Inject] = Field(default_factory=list)
+
+
+class RegionalWar(_Strict):
+    actors: list[ActorId] = Field(min_length=2, description="the main parties")
+    rung: Rung = Field(8, description="rung between two main parties that counts as regional war")
+
+
+class CeasefireOutcome(_Strict):
+    pairs: list[tuple[ActorId, ActorId]] = Field(min_length=1)
+    hold_days: int = Field(14, ge=1, le=3650, description="days a cease-fire must hold to count")
+
+
+class Hostages(_Strict):
+    between: tuple[ActorId, ActorId]
+    release_days: int = Field(42, ge=1, le=3650, description="days of cease-fire to free the hostages")
+    held: int = Field(0, ge=0, description="hostages held at start")
+
+
+class Outcomes(_Strict):
+    """How model states map to the outcomes users ask about (M9)."""
+
+    regional_war: RegionalWar
+    protector_combat_rung: Rung = 4
+    strike_rung: Rung = Field(4, description="lowest rung counted in strikes_initiated")
+    force_rung: Rung = Field(3, description="lowest rung that is a use of force")
+    ceasefire: CeasefireOutcome
+    hostages: Hostages | None = None
+    casualties_per_damage: NonNeg = Field(10.0, description="casualties per damage unit received")
+    horizons: list[int] = Field(default_factory=lambda: [30, 90, 180])
+
+
+class ModelConstants(_Strict):
+    """Constants of the decision and update rules shared by all actors (see docs/model.md)."""
+
+    answer_threshold: NonNeg = Field(0.5, description="grievance above which force is an answer")
+    retaliation_half: float = Field(1.0, gt=0.0, description="grievance at which the urge is half")
+    belief_learning: Prob = Field(0.3, description="weight of one observation in a belief update")
+    belief_window: int = Field(14, ge=1, le=365, description="days to wait for an answer")
+    ceasefire_break_cost: NonNeg = Field(2.0, description="utility cost of breaking a cease-fire")
+    exhaustion_rate: NonNeg = Field(0.01, description="exhaustion per unit of damage and cost")
+    exhaustion_decay: Prob = Field(0.99, description="daily retention of exhaustion")
+    discharge: NonNeg = Field(
+        1.0, description="grievance an attack settles, per unit of intended damage / multiplier"
+    )
+    damage_noise: NonNeg = Field(0.5, description="sd of the log damage shock of an attack")
+    decapitation_value: NonNeg = Field(1.0, description="value of a kill attempt, per unit hostility")
+    conflict_memory: int = Field(7, ge=1, le=365, description="days a pair counts as in conflict")
+    expected_reply: NonNeg = Field(1.0, description="reply size actors expect, per damage dealt")
+    expected_interceptable: Prob = Field(0.7, description="share of a reply actors expect intercepted")
+
+
+class Scenario(_Strict):
+    """A whole crisis: actors, relations, commitments, mediators, ladder, injects and policies."""
+
+    name: str
+    description: str = ""
+    start_date: dt.date
+    days: int = Field(180, ge=1, le=3650)
+    default_policy: str | None = None
+    model: ModelConstants = Field(default_factory=ModelConstants)
+    ladder: list[LadderRung] = Field(min_length=2, max_length=16)
+    actors: dict[ActorId, Actor] = Field(min_length=2)
+    relations: list[Relation] = Field(default_factory=list)
+    commitments: list[Commitment] = Field(default_factory=list)
+    mediators: list[Mediator] = Field(default_factory=list)
+    injects: list[Inject] = Field(default_factory=list)
+    policies: dict[str, Policy] = Field(default_factory=dict)
+    outcomes: Outcomes
+
+    @field_validator("ladder")
+    @classmethod
+    def _ladder_in_order(cls, ladder: list[LadderRung]) -> list[LadderRung]:
+        for i, r in enumerate(ladder):
+            if r.rung != i:
+                raise ValueError(f"rung {i} must have rung: {i}, found rung: {r.rung}")
+        if ladder[0].damage != 0.0:
+            raise ValueError("rung 0 (restraint) must have damage 0")
+        return ladder
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Scenario:
+        """Check every actor id and rung refers to something that exists; say where it does not."""
+        ids = set(self.actors)
+        top = len(self.ladder) - 1
+        errors: list[str] = []
+
+        def need(actor: str, where: str) -> None:
+            if actor not in ids:
+                errors.append(f"{where}: unknown actor id '{actor}'; expected one of {sorted(ids)}")
+
+        def rung_ok(rung: int | None, where: str) -> None:
+            if rung is not None and rung > top:
+                errors.append(f"{where}: rung {rung} is above the ladder's top rung {top}")
+
+        for aid, a in self.actors.items():
+            rung_ok(a.restraint_rung, f"actors.{aid}.restraint_rung")
+        seen: set[str] = set()
+        for k, rel in enumerate(self.relations):
+            need(rel.actor, f"relations.{k}.actor")
+            need(rel.target, f"relations.{k}.target")
+            if rel.actor == rel.target:
+                errors.append(f"relations.{k}: an actor cannot be hostile to itself ({rel.actor})")
+            if rel.key in seen:
+                errors.append(f"relations.{k}: duplicate relation {rel.key}")
+            seen.add(rel.key)
+            rung_ok(rel.max_rung, f"relations.{k}.max_rung")
+        protected: set[str] = set()
+        for k, c in enumerate(self.commitments):
+            need(c.protector, f"commitments.{k}.protector")
+            need(c.protected, f"commitments.{k}.protected")
+            if c.protector == c.protected:
+                errors.append(f"commitments.{k}: an actor cannot protect itself")
+            if c.protected in protected:
+                errors.append(f"commitments.{k}: {c.protected} already has a protector")
+            protected.add(c.protected)
+            rung_ok(c.trigger_rung, f"commitments.{k}.trigger_rung")
+            rung_ok(c.void_rung, f"commitments.{k}.void_rung")
+            rung_ok(c.join_rung, f"commitments.{k}.join_rung")
+        for k, m in enumerate(self.mediators):
+            need(m.actor, f"mediators.{k}.actor")
+            for p, (a, b) in enumerate(m.pairs):
+                need(a, f"mediators.{k}.pairs.{p}.0")
+                need(b, f"mediators.{k}.pairs.{p}.1")
+        for k, inj in enumerate(self.injects):
+            if isinstance(inj, AttackInject):
+                need(inj.actor, f"injects.{k}.actor")
+                need(inj.target, f"injects.{k}.target")
+                rung_ok(inj.rung, f"injects.{k}.rung")
+                if inj.actor == inj.target:
+                    errors.append(f"injects.{k}: an actor cannot attack itself")
+            else:
+                need(inj.between[0], f"injects.{k}.between.0")
+                need(inj.between[1], f"injects.{k}.between.1")
+            if inj.day > self.days:
+                errors.append(f"injects.{k}.day: day {inj.day} is after the last day {self.days}")
+        o = self.outcomes
+        for p, a in enumerate(o.regional_war.actors):
+            need(a, f"outcomes.regional_war.actors.{p}")
+        for name in ("protector_combat_rung", "strike_rung", "force_rung"):
+            rung_ok(getattr(o, name), f"outcomes.{name}")
+        rung_ok(o.regional_war.rung, "outcomes.regional_war.rung")
+        for p, (a, b) in enumerate(o.ceasefire.pairs):
+            need(a, f"outcomes.ceasefire.pairs.{p}.0")
+            need(b, f"outcomes.ceasefire.pairs.{p}.1")
+        if o.hostages is not None:
+            need(o.hostages.between[0], "outcomes.hostages.between.0")
+            need(o.hostages.between[1], "outcomes.hostages.between.1")
+        if self.default_policy is not None and self.default_policy not in self.policies:
+            errors.append(
+                f"default_policy: unknown policy '{self.default_policy}'; "
+                f"expected one of {sorted(self.policies)}"
+            )
+        if errors:
+            raise ValueError("; ".join(errors))
+        return self
