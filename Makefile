@@ -1,6 +1,6 @@
 # Two entry points a new user needs: `make run` (set up, then run the default scenario)
 # and `make test` (set up, then lint and run the test suite). Both create .venv on first use.
-PY ?= python3.11
+PY ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed

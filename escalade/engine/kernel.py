@@ -15,21 +15,114 @@ import numba
 import numpy as np
 
 from escalade.compile import (
-    AID_LAG, AID_SHARE, AIRDEF, ANSWER, BELIEF_NOISE, BIAS, BREAK_COST, BURDEN, C_FORMAL,
-    C_INFORMAL, CAP0, CAS_PER_DAMAGE, CF_OUT, COMBAT_RUNG, COMMIT, COST, COSTW, DAMAGE,
-    DEAL, DECAP_LOSS, DISCHARGE, FLOOR, DECAP_VALUE, DECAY, DNOISE, ENTRAP, ETA, EXH_DECAY, EXH_RATE, EXP_INTERCEPT,
-    EXP_REPLY, FORCE_RUNG, G0, HELP_P, HOLD_DAYS, HOST_A, HOST_B, HOSTILE, HOSTILITY, HUMIL,
-    INJ_ACTOR, INJ_CEASEFIRE, INJ_DAY, INJ_KILL, INJ_RUNG, INJ_TARGET, INJ_TYPE, INTERCEPTABLE,
-    IS_MAIN, IS_PROTECTOR, JOIN, KILLP, LAM, LEVERAGE, MAXRUNG, MED_P, MEMORY, MULT, PROT_AD,
-    PROTECT, PROTECTOR, RECOV, RELEASE_DAYS, REP, RESOLVE, RESTRAINT, RET_HALF, RISK, STRIKE_RUNG,
-    SUCC_DELAY, SWEET, TOTAL_AIM, TRIGGER, VACANT0, VOID_DAYS, VOID_RUNG, WAR_RUNG, WEARY, WINDOW,
+    AID_LAG,
+    AID_SHARE,
+    AIRDEF,
+    ANSWER,
+    BELIEF_NOISE,
+    BIAS,
+    BREAK_COST,
+    BURDEN,
+    C_FORMAL,
+    C_INFORMAL,
+    CAP0,
+    CAS_PER_DAMAGE,
+    CF_OUT,
+    COMBAT_RUNG,
+    COMMIT,
+    COOLDOWN,
+    COST,
+    COSTW,
+    DAMAGE,
+    DEAL,
+    DECAP_LOSS,
+    DECAP_VALUE,
+    DECAY,
+    DISCHARGE,
+    DNOISE,
+    DSCALE,
+    ENTRAP,
+    ETA,
+    EXH_DECAY,
+    EXH_RATE,
+    EXP_INTERCEPT,
+    EXP_REPLY,
+    FLOOR,
+    FORCE_RUNG,
+    G0,
+    HELP_P,
+    HOLD_DAYS,
+    HOST_A,
+    HOST_B,
+    HOSTILE,
+    HOSTILITY,
+    HUMIL,
+    INJ_ACTOR,
+    INJ_CEASEFIRE,
+    INJ_DAY,
+    INJ_KILL,
+    INJ_RUNG,
+    INJ_TARGET,
+    INJ_TYPE,
+    INTERCEPTABLE,
+    IS_MAIN,
+    IS_PROTECTOR,
+    JOIN,
+    KILLP,
+    LAM,
+    LEVERAGE,
+    MAXRUNG,
+    MED_P,
+    MEMORY,
+    MULT,
+    PROT_AD,
+    PROTECT,
+    PROTECTOR,
+    RECOV,
+    RELEASE_DAYS,
+    REP,
+    RESOLVE,
+    RESTRAINT,
+    RET_HALF,
+    RISK,
+    STRIKE_RUNG,
+    SUCC_DELAY,
+    SWEET,
+    TOTAL_AIM,
+    TRIGGER,
+    VACANT0,
+    VOID_DAYS,
+    VOID_RUNG,
+    WAR_RUNG,
+    WEARY,
+    WINDOW,
 )
 from escalade.engine.layout import (
-    D_CF_HELD, D_CF_REACHED, D_COMBAT, D_HOSTAGES, D_WAR, N_ACT, N_DAY, O_ABANDON, O_CAS, O_HELPED, O_INIT,
-    O_LEADERS, O_REP, O_STRIKES,
+    D_CF_HELD,
+    D_CF_REACHED,
+    D_COMBAT,
+    D_HOSTAGES,
+    D_WAR,
+    N_ACT,
+    N_DAY,
+    O_ABANDON,
+    O_CAS,
+    O_HELPED,
+    O_INIT,
+    O_LEADERS,
+    O_REP,
+    O_STRIKES,
 )
 from escalade.engine.rng import (
-    N_PURPOSE, P_ACCEPT, P_CHOICE, P_HELP, P_KILL, P_PROPOSE, P_SHOCK_A, P_SHOCK_B, normal_nb,
+    N_PURPOSE,
+    P_ACCEPT,
+    P_CHOICE,
+    P_HELP,
+    P_KILL,
+    P_PROPOSE,
+    P_SHOCK_A,
+    P_SHOCK_B,
+    normal_nb,
     uniform_nb,
 )
 
@@ -44,6 +137,8 @@ def _ctr(day, i, j, purpose, A):  # pragma: no cover - compiled
 @numba.njit(cache=True)
 def _expected_help(AF, AI, void_until, i, answering, r, t):  # pragma: no cover - compiled
     kind = AI[i, COMMIT]
+    if r < AI[i, TRIGGER]:
+        return 0.0
     if kind == C_INFORMAL:
         return AF[i, HELP_P]
     if kind == C_FORMAL:
@@ -69,18 +164,19 @@ def _expected_protector_reply(AF, AI, void_until, j, r, t):  # pragma: no cover 
 
 @numba.njit(cache=True)
 def _utility(AF, AI, PF, LF, MC, MI, G, belief, cap, vacancy, exhaustion, void_until, cf,
-             i, j, r, x, t):  # pragma: no cover - compiled
+             i, j, r, x, t, cooling):  # pragma: no cover - compiled
     g = G[i, j]
     answering = g >= MC[ANSWER]
     d = LF[r, DAMAGE]
     u = 0.0
-    if g > 0.0:
+    if answering and not cooling:
         target = math.log1p(AF[i, MULT] * g)
-        urge = g / (g + MC[RET_HALF])
+        excess = g - MC[ANSWER]
+        urge = excess / (excess + MC[RET_HALF])
         diff = x - target
         u -= AF[i, RESOLVE] * urge * (diff * diff)
-    if r < MI[FORCE_RUNG]:
-        u -= AF[i, REP] * AF[i, RESOLVE] * math.log1p(g)
+        if r < MI[FORCE_RUNG]:
+            u -= AF[i, REP] * AF[i, RESOLVE] * math.log1p(g)
     present = 1.0 if vacancy[j] == 0 else 0.0
     kill = LF[r, KILLP] * (1.0 - AF[j, PROTECT]) * present
     u += PF[i, j, HOSTILITY] * (x + MC[DECAP_VALUE] * kill)
@@ -90,12 +186,13 @@ def _utility(AF, AI, PF, LF, MC, MI, G, belief, cap, vacancy, exhaustion, void_u
         icpt = 1.0 - (1.0 - AF[i, AIRDEF]) * (1.0 - h * AF[i, PROT_AD])
         reply = (MC[EXP_REPLY] * d * cap[j] * (1.0 - MC[EXP_INTERCEPT] * icpt)
                  * (1.0 - h * AF[i, BURDEN]))
-        u -= AF[i, RISK] * belief[i, j] * math.log1p(reply)
+        u -= AF[i, RISK] * belief[i, j] * reply / MC[DSCALE]
         p = AI[j, PROTECTOR]
         if p >= 0 and p != i:
             hj = _expected_protector_reply(AF, AI, void_until, j, r, t)
             if hj > 0.0:
-                u -= AF[i, RISK] * hj * math.log1p(MC[EXP_REPLY] * AF[j, ENTRAP] * d * cap[i])
+                punish = MC[EXP_REPLY] * AF[j, ENTRAP] * d * cap[i]
+                u -= AF[i, RISK] * hj * punish / MC[DSCALE]
     if cf[i, j] and r >= MI[FORCE_RUNG]:
         u -= MC[BREAK_COST]
     return u
@@ -142,13 +239,16 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, key, days, days_out, actor_out, 
     cf = np.zeros((A, A), dtype=np.bool_)
     cf_start = np.full((A, A), NEVER, dtype=np.int64)
     last_force = np.full((A, A), NEVER, dtype=np.int64)
+    ready = np.zeros((A, A), dtype=np.int64)
     # ---- scratch ----
     NG = np.empty((A, A))
+    SET = np.empty((A, A))
     choice = np.zeros((A, A), dtype=np.int64)
     kill_order = np.full((A, A), -1, dtype=np.int64)
     answering = np.zeros((A, A), dtype=np.bool_)
     cap0 = np.empty(A)
     voided = np.zeros(A, dtype=np.bool_)
+    pending = np.zeros((A, A), dtype=np.bool_)
     killed = np.zeros(A, dtype=np.bool_)
     X = np.empty((A, R))
     utils = np.empty(R)
@@ -203,17 +303,27 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, key, days, days_out, actor_out, 
                 if PF[i, j, HOSTILE] <= 0.0:
                     continue
                 top = PI[i, j, MAXRUNG]
-                if G[i, j] < answer and AI[i, RESTRAINT] < top:
-                    top = AI[i, RESTRAINT]
+                if G[i, j] < answer:
+                    if PF[i, j, HOSTILITY] <= 0.0:
+                        continue
+                    if AI[i, RESTRAINT] < top:
+                        top = AI[i, RESTRAINT]
                 best = -np.inf
+                cooling = t < ready[i, j]
                 for r in range(top + 1):
+                    if cooling and LF[r, COOLDOWN] > 0.0:
+                        utils[r] = -np.inf
+                        continue
                     utils[r] = _utility(AF, AI, PF, LF, MC, MI, G, belief, cap, vacancy,
-                                        exhaustion, void_until, cf, i, j, r, X[i, r], t)
+                                        exhaustion, void_until, cf, i, j, r, X[i, r], t, cooling)
                     if utils[r] > best:
                         best = utils[r]
                 total = 0.0
                 for r in range(top + 1):
-                    utils[r] = math.exp(lam * (utils[r] - best))
+                    if cooling and LF[r, COOLDOWN] > 0.0:
+                        utils[r] = 0.0
+                    else:
+                        utils[r] = math.exp(lam * (utils[r] - best))
                     total += utils[r]
                 draw = uniform_nb(key, _ctr(t, i, j, P_CHOICE, A)) * total
                 acc = 0.0
@@ -239,7 +349,9 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, key, days, days_out, actor_out, 
             exhaustion[i] = MC[EXH_DECAY] * exhaustion[i]
             for j in range(A):
                 answering[i, j] = G[i, j] >= answer
+                pending[i, j] = t < ready[i, j]
                 NG[i, j] = AF[i, DECAY] * G[i, j]
+                SET[i, j] = 0.0
         level = -1
         for i in range(A):
             for j in range(A):
@@ -266,12 +378,14 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, key, days, days_out, actor_out, 
                 if AI[i, IS_PROTECTOR] and r >= MI[COMBAT_RUNG] and days_out[D_COMBAT] < 0:
                     days_out[D_COMBAT] = t
                 exhaustion[i] += MC[EXH_RATE] * LF[r, COST]
+                if LF[r, COOLDOWN] > 0.0:
+                    ready[i, j] = t + np.int64(LF[r, COOLDOWN])
                 if LF[r, DAMAGE] > 0.0:
                     p = AI[j, PROTECTOR]
                     kind = AI[j, COMMIT]
                     helps = False
                     if (p >= 0 and p != i and r >= AI[j, TRIGGER]
-                            and (kind == C_INFORMAL or kind == C_FORMAL)):
+                            and (kind == C_INFORMAL or kind == C_FORMAL)):  # noqa: SIM109 numba
                         helps = uniform_nb(key, _ctr(t, i, j, P_HELP, A)) < AF[j, HELP_P]
                         if kind == C_FORMAL and voided[j]:
                             helps = False
@@ -291,45 +405,48 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, key, days, days_out, actor_out, 
                     exhaustion[j] += MC[EXH_RATE] * received
                     if helps and r >= AI[j, JOIN]:
                         NG[p, i] += AF[j, ENTRAP] * received
-                    settled = MC[DISCHARGE] * full / max(AF[i, MULT], 1e-3)
-                    NG[i, j] = max(0.0, NG[i, j] - settled)
+                    SET[i, j] += MC[DISCHARGE] * full / max(AF[i, MULT], 1e-3)
                 order = kill_order[i, j]
-                if LF[r, KILLP] > 0.0 or order == 1:
-                    if vacancy[j] == 0 and not killed[j] and order != 0:
-                        pk = LF[r, KILLP] * (1.0 - AF[j, PROTECT])
-                        u = uniform_nb(key, _ctr(t, i, j, P_KILL, A))
-                        if order == 1 or u < pk:
-                            killed[j] = True
-                            actor_out[j, O_LEADERS] += 1.0
+                attempt = LF[r, KILLP] > 0.0 or order == 1
+                if attempt and vacancy[j] == 0 and not killed[j] and order != 0:
+                    pk = LF[r, KILLP] * (1.0 - AF[j, PROTECT])
+                    u = uniform_nb(key, _ctr(t, i, j, P_KILL, A))
+                    if order == 1 or u < pk:
+                        killed[j] = True
+                        actor_out[j, O_LEADERS] += 1.0
         path[t - 1] = level
 
         # Phase 5: updates.
         for i in range(A):
             for j in range(A):
-                if PF[i, j, HOSTILE] > 0.0 and choice[i, j] < force:
+                if (PF[i, j, HOSTILE] > 0.0 and answering[i, j] and not pending[i, j]
+                        and choice[i, j] < force):
                     actor_out[i, O_REP] += AF[i, REP] * AF[i, RESOLVE] * math.log1p(G[i, j])
         eta = MC[ETA]
         for i in range(A):
             for j in range(A):
-                if choice[j, i] >= force:
-                    belief[i, j] += eta * (1.0 - belief[i, j])
-                    waiting[i, j] = 0
-                elif waiting[i, j] > 0:
-                    waiting[i, j] -= 1
-                    if waiting[i, j] == 0:
-                        belief[i, j] -= eta * belief[i, j]
-                if choice[i, j] >= force and choice[j, i] < force:
+                if waiting[i, j] > 0:
+                    if choice[j, i] >= force:
+                        belief[i, j] += eta * (1.0 - belief[i, j])
+                        waiting[i, j] = 0
+                    else:
+                        waiting[i, j] -= 1
+                        if waiting[i, j] == 0:
+                            belief[i, j] -= eta * belief[i, j]
+                if choice[i, j] >= force:
                     waiting[i, j] = MI[WINDOW]
         for i in range(A):
             for j in range(A):
+                if SET[i, j] > 0.0:
+                    NG[i, j] = max(0.0, NG[i, j] - SET[i, j])
                 if not cf[i, j] and NG[i, j] < PF[i, j, FLOOR]:
                     NG[i, j] = PF[i, j, FLOOR]
                 G[i, j] = NG[i, j]
         for j in range(A):
             share = AF[j, AID_SHARE]
-            ceil = 1.0
+            ceil = AF[j, CAP0]
             if share > 0.0:
-                ceil = 1.0 - share * min(1.0, t / AI[j, AID_LAG])
+                ceil = AF[j, CAP0] * (1.0 - share * min(1.0, t / AI[j, AID_LAG]))
             if killed[j]:
                 cap[j] *= 1.0 - AF[j, DECAP_LOSS]
                 vacancy[j] = AI[j, SUCC_DELAY]

@@ -17,6 +17,7 @@ One day is five phases, in this order:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -65,6 +66,7 @@ class World:
         self.ceasefire = [[False] * A for _ in range(A)]
         self.cf_start = [[NEVER] * A for _ in range(A)]
         self.last_force = [[NEVER] * A for _ in range(A)]
+        self.ready = [[0] * A for _ in range(A)]  # first day i can mount a discrete op on j
         answer = c.MC[C.ANSWER]
         for i in range(A):
             for j in range(A):
@@ -84,6 +86,8 @@ def expected_help(c: C.Compiled, w: World, i: int, answering: bool, r: int, t: i
     Formal: certain, unless the pact is void now or this action would void it.
     """
     kind = c.AI[i, C.COMMIT]
+    if r < c.AI[i, C.TRIGGER]:  # a reply in kind to r would be too small to call for help
+        return 0.0
     if kind == C.C_INFORMAL:
         return float(c.AF[i, C.HELP_P])
     if kind == C.C_FORMAL:
@@ -114,12 +118,17 @@ def utility(c: C.Compiled, w: World, i: int, j: int, r: int, x: float, t: int) -
     answering = g >= mc[C.ANSWER]
     d = lf[r, C.DAMAGE]
     u = 0.0
-    if g > 0.0:  # M2/M3: answer in proportion (x multiplier) to what was suffered
+    if answering and t >= w.ready[i][j]:
+        # M2/M3: answer in proportion (x multiplier) to what was suffered; grievances below the
+        # threshold are tolerated, above it the urge grows toward 1. While a discrete operation
+        # is being prepared (cooldown) the answer is pending: no urge, no reputation cost yet.
         target = math.log1p(af[i, C.MULT] * g)
-        urge = g / (g + mc[C.RET_HALF])
-        u -= af[i, C.RESOLVE] * urge * (x - target) ** 2
-    if r < c.MI[C.FORCE_RUNG]:  # M2: leaving a grievance unanswered costs reputation
-        u -= af[i, C.REP] * af[i, C.RESOLVE] * math.log1p(g)
+        excess = g - mc[C.ANSWER]
+        urge = excess / (excess + mc[C.RET_HALF])
+        diff = x - target
+        u -= af[i, C.RESOLVE] * urge * (diff * diff)
+        if r < c.MI[C.FORCE_RUNG]:  # M2: leaving a grievance unanswered costs reputation
+            u -= af[i, C.REP] * af[i, C.RESOLVE] * math.log1p(g)
     present = 1.0 if w.vacancy[j] == 0 else 0.0
     kill = lf[r, C.KILLP] * (1.0 - af[j, C.PROTECT]) * present
     u += c.PF[i, j, C.HOSTILITY] * (x + mc[C.DECAP_VALUE] * kill)  # war aims
@@ -131,12 +140,15 @@ def utility(c: C.Compiled, w: World, i: int, j: int, r: int, x: float, t: int) -
         icpt = 1.0 - (1.0 - af[i, C.AIRDEF]) * (1.0 - h * af[i, C.PROT_AD])
         reply = (mc[C.EXP_REPLY] * d * w.cap[j] * (1.0 - mc[C.EXP_INTERCEPT] * icpt)
                  * (1.0 - h * af[i, C.BURDEN]))
-        u -= af[i, C.RISK] * w.belief[i][j] * math.log1p(reply)
+        # Losses count linearly in damage, gains (x, the answer) concavely: the expected cost
+        # of climbing grows faster than its satisfaction, so choices have an interior optimum.
+        u -= af[i, C.RISK] * w.belief[i][j] * reply / mc[C.DSCALE]
         p = c.AI[j, C.PROTECTOR]
         if p >= 0 and p != i:  # deterrence by j's protector
             hj = expected_protector_reply(c, w, j, r, t)
             if hj > 0.0:
-                u -= af[i, C.RISK] * hj * math.log1p(mc[C.EXP_REPLY] * af[j, C.ENTRAP] * d * w.cap[i])
+                punish = mc[C.EXP_REPLY] * af[j, C.ENTRAP] * d * w.cap[i]
+                u -= af[i, C.RISK] * hj * punish / mc[C.DSCALE]
     if w.ceasefire[i][j] and r >= c.MI[C.FORCE_RUNG]:
         u -= mc[C.BREAK_COST]
     return u
@@ -146,14 +158,19 @@ def choose(c: C.Compiled, w: World, key: int, i: int, j: int, t: int) -> int:
     """Logit (quantal response) choice of a rung; rungs above reach or restraint are excluded."""
     top = int(c.PI[i, j, C.MAXRUNG])
     if w.grievance[i][j] < c.MC[C.ANSWER]:
+        if c.PF[i, j, C.HOSTILITY] <= 0.0:
+            return 0  # no aim and no grievance to answer: force is not considered
         top = min(top, int(c.AI[i, C.RESTRAINT]))
     lam = c.AF[i, C.LAM]
+    # Discrete operations (cooldown > 0) need preparation: none while the last one's cooldown runs.
+    cooling = t < w.ready[i][j]
+    available = [not (cooling and c.LF[r, C.COOLDOWN] > 0.0) for r in range(top + 1)]
     utils = []
     for r in range(top + 1):
         x = math.log1p(c.LF[r, C.DAMAGE] * w.cap[i])
-        utils.append(utility(c, w, i, j, r, x, t))
+        utils.append(utility(c, w, i, j, r, x, t) if available[r] else -math.inf)
     best = max(utils)
-    weights = [math.exp(lam * (u - best)) for u in utils]
+    weights = [math.exp(lam * (u - best)) if ok else 0.0 for u, ok in zip(utils, available, strict=True)]
     total = 0.0
     for wgt in weights:  # left to right, as the kernel adds them
         total += wgt
@@ -178,8 +195,15 @@ def accepts(c: C.Compiled, w: World, key: int, x: int, y: int, t: int) -> bool:
     return uniform(key, counter(t, x, y, rng.P_ACCEPT, c.n_actors)) < p
 
 
-def simulate_replicate(c: C.Compiled, key: int, trace: bool = False) -> ReplicateResult:
-    """Run one replicate for ``c.days`` days and return its outcomes (and events if traced)."""
+def simulate_replicate(
+    c: C.Compiled, key: int, trace: bool = False,
+    observe: Callable[[int, World], None] | None = None,
+) -> ReplicateResult:
+    """Run one replicate for ``c.days`` days and return its outcomes (and events if traced).
+
+    ``observe(day, world)``, if given, sees the state at the end of every day (for tests and
+    for tools that plot a single replicate's state).
+    """
     A, days = c.n_actors, c.days
     af, ai, pf, lf, mc, mi = c.AF, c.AI, c.PF, c.LF, c.MC, c.MI
     key = int(key)
@@ -239,8 +263,10 @@ def simulate_replicate(c: C.Compiled, key: int, trace: bool = False) -> Replicat
         # Phase 4: resolution, against start-of-day capability and pact status.
         cap0 = list(w.cap)
         voided = [t <= w.void_until[i] for i in range(A)]
+        pending = [[t < w.ready[i][j] for j in range(A)] for i in range(A)]
         answering = [[w.grievance[i][j] >= answer for j in range(A)] for i in range(A)]
         grievance = [[af[i, C.DECAY] * w.grievance[i][j] for j in range(A)] for i in range(A)]
+        settled = [[0.0] * A for _ in range(A)]
         exhaustion = [mc[C.EXH_DECAY] * e for e in w.exhaustion]
         killed = [False] * A
         level = -1
@@ -270,36 +296,43 @@ def simulate_replicate(c: C.Compiled, key: int, trace: bool = False) -> Replicat
                     days_out[L.D_COMBAT] = t
                     log(t, "outcome", i, j, r, "protector in combat")
                 exhaustion[i] += mc[C.EXH_RATE] * lf[r, C.COST]
+                if lf[r, C.COOLDOWN] > 0.0:
+                    w.ready[i][j] = t + int(lf[r, C.COOLDOWN])
                 d = lf[r, C.DAMAGE]
                 if d > 0.0:
-                    received, icpt, helper = resolve_attack(c, w, key, t, i, j, r, cap0, voided,
-                                                            grievance, exhaustion, actor_out)
+                    received, icpt, helper = resolve_attack(c, key, t, i, j, r, cap0, voided,
+                                                            grievance, settled, exhaustion,
+                                                            actor_out)
                     if trace:
                         helped = f"; {c.ids[helper]} helped defend" if helper >= 0 else ""
                         log(t, "attack", i, j, r, f"damage {received:.2f} of {d * cap0[i]:.2f}, "
                             f"{icpt * lf[r, C.INTERCEPTABLE]:.0%} intercepted{helped}")
                 else:
                     log(t, "attack", i, j, r)
-                if lf[r, C.KILLP] > 0.0 or kill_order[i][j] == 1:
-                    if w.vacancy[j] == 0 and not killed[j] and kill_order[i][j] != 0:
-                        p = lf[r, C.KILLP] * (1.0 - af[j, C.PROTECT])
-                        u = uniform(key, counter(t, i, j, rng.P_KILL, A))
-                        if kill_order[i][j] == 1 or u < p:
-                            killed[j] = True
-                            actor_out[j][L.O_LEADERS] += 1
-                            name = leader_name(c, j, w.leader[j])
-                            log(t, "kill", i, j, r, f"{name} killed")
+                # M1: a kill attempt (or a scripted kill) on a leader who is in post.
+                attempt = lf[r, C.KILLP] > 0.0 or kill_order[i][j] == 1
+                if attempt and w.vacancy[j] == 0 and not killed[j] and kill_order[i][j] != 0:
+                    p = lf[r, C.KILLP] * (1.0 - af[j, C.PROTECT])
+                    u = uniform(key, counter(t, i, j, rng.P_KILL, A))
+                    if kill_order[i][j] == 1 or u < p:
+                        killed[j] = True
+                        actor_out[j][L.O_LEADERS] += 1
+                        name = leader_name(c, j, w.leader[j])
+                        log(t, "kill", i, j, r, f"{name} killed")
         path[t - 1] = level
 
         # Phase 5: updates.
         for i in range(A):
             for j in range(A):
-                if pf[i, j, C.HOSTILE] > 0.0 and choice[i][j] < force:
+                if (pf[i, j, C.HOSTILE] > 0.0 and answering[i][j] and not pending[i][j]
+                        and choice[i][j] < force):
                     actor_out[i][L.O_REP] += af[i, C.REP] * af[i, C.RESOLVE] * math.log1p(
                         w.grievance[i][j])
         update_beliefs(c, w, choice, force)
         for i in range(A):
-            for j in range(A):  # standing grievances do not fade outside a cease-fire
+            for j in range(A):  # settle answers; standing grievances do not fade outside a truce
+                if settled[i][j] > 0.0:
+                    grievance[i][j] = max(0.0, grievance[i][j] - settled[i][j])
                 if not w.ceasefire[i][j] and grievance[i][j] < pf[i, j, C.FLOOR]:
                     grievance[i][j] = float(pf[i, j, C.FLOOR])
         w.grievance = grievance
@@ -318,6 +351,8 @@ def simulate_replicate(c: C.Compiled, key: int, trace: bool = False) -> Replicat
                             L.D_HOSTAGES] < 0:
                         days_out[L.D_HOSTAGES] = t
                         log(t, "outcome", a, b, detail="hostages returned")
+        if observe is not None:
+            observe(t, w)
     return ReplicateResult(days_out, actor_out, path, events)
 
 
@@ -336,9 +371,9 @@ def is_hostage_pair(c: C.Compiled, a: int, b: int) -> bool:
 
 
 def resolve_attack(
-    c: C.Compiled, w: World, key: int, t: int, i: int, j: int, r: int, cap0: list[float],
-    voided: list[bool], grievance: list[list[float]], exhaustion: list[float],
-    actor_out: list[list[float]],
+    c: C.Compiled, key: int, t: int, i: int, j: int, r: int, cap0: list[float],
+    voided: list[bool], grievance: list[list[float]], settled: list[list[float]],
+    exhaustion: list[float], actor_out: list[list[float]],
 ) -> tuple[float, float, int]:
     """M7 and M2: protector help, interception, damage, grievance and the protector's pull.
 
@@ -370,24 +405,27 @@ def resolve_attack(
         grievance[p][i] += af[j, C.ENTRAP] * received
     # Answering settles the attacker's own grievance, by what it meant to deal (intent, not
     # outcome: Iran called April 2024 "concluded" though nearly all of it was intercepted).
-    settled = mc[C.DISCHARGE] * full / max(af[i, C.MULT], 1e-3)
-    grievance[i][j] = max(0.0, grievance[i][j] - settled)
+    # Settled amounts are applied after all of the day's attacks, so order does not matter.
+    settled[i][j] += mc[C.DISCHARGE] * full / max(af[i, C.MULT], 1e-3)
     return received, icpt, p if helps else -1
 
 
 def update_beliefs(c: C.Compiled, w: World, choice: list[list[int]], force: int) -> None:
-    """M4: i's belief in j's resolve rises when j answers, falls when a window passes in silence."""
+    """M4: i's belief in j's resolve is tested only by i's own use of force on j: it rises if j
+    answers within the window and falls if the window passes in silence. Force that j uses
+    unprompted says nothing about its willingness to retaliate, so it does not count."""
     A, eta, window = c.n_actors, c.MC[C.ETA], int(c.MI[C.WINDOW])
     for i in range(A):
         for j in range(A):
-            if choice[j][i] >= force:
-                w.belief[i][j] += eta * (1.0 - w.belief[i][j])
-                w.waiting[i][j] = 0
-            elif w.waiting[i][j] > 0:
-                w.waiting[i][j] -= 1
-                if w.waiting[i][j] == 0:
-                    w.belief[i][j] -= eta * w.belief[i][j]
-            if choice[i][j] >= force and choice[j][i] < force:
+            if w.waiting[i][j] > 0:
+                if choice[j][i] >= force:
+                    w.belief[i][j] += eta * (1.0 - w.belief[i][j])
+                    w.waiting[i][j] = 0
+                else:
+                    w.waiting[i][j] -= 1
+                    if w.waiting[i][j] == 0:
+                        w.belief[i][j] -= eta * w.belief[i][j]
+            if choice[i][j] >= force:
                 w.waiting[i][j] = window
 
 
@@ -410,11 +448,12 @@ def update_leadership(c: C.Compiled, w: World, j: int, t: int, killed: bool, log
 
 
 def ceiling(c: C.Compiled, j: int, t: int) -> float:
-    """Capability ceiling: 1, less the aid-dependent share as an aid cut bites."""
+    """Capability ceiling: what the actor had at the start (recovery restores what decapitation
+    took, not what months of war wore down), less the aid-dependent share as an aid cut bites."""
     share = c.AF[j, C.AID_SHARE]
     if share <= 0.0:
-        return 1.0
-    return 1.0 - share * min(1.0, t / c.AI[j, C.AID_LAG])
+        return float(c.AF[j, C.CAP0])
+    return c.AF[j, C.CAP0] * (1.0 - share * min(1.0, t / c.AI[j, C.AID_LAG]))
 
 
 def leader_name(c: C.Compiled, j: int, k: int) -> str:

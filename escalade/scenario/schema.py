@@ -2,8 +2,8 @@
 
 Validation happens once, here; nothing downstream changes a validated ``Scenario``. Every
 model forbids unknown fields so that a typo (``resolv: 0.9``) is an error, not a silent default.
-Units: *damage* is an abstract unit of harm (1 ≈ a day of limited cross-border fire, see the
-ladder of the default scenario); utilities are in arbitrary units shared by all actors.
+Units: *damage* is an abstract unit of harm (the default scenario reads 1 as about one person
+killed); utilities are in arbitrary units shared by all actors.
 """
 
 from __future__ import annotations
@@ -36,6 +36,11 @@ class LadderRung(_Strict):
     interceptable: Prob = Field(0.0, description="share of the damage carried by missiles/drones")
     kill_probability: Prob = Field(0.0, description="chance an attempt kills an unprotected leader")
     humiliation: Prob = Field(0.0, description="how visible a humiliation the rung inflicts")
+    cooldown_days: int = Field(
+        0, ge=0, le=365,
+        description="a discrete operation: days before the actor can mount another discrete "
+        "operation on the same target (0: continuous, usable every day)",
+    )
 
 
 class Actor(_Strict):
@@ -198,8 +203,12 @@ class Outcomes(_Strict):
 class ModelConstants(_Strict):
     """Constants of the decision and update rules shared by all actors (see docs/model.md)."""
 
-    answer_threshold: NonNeg = Field(0.5, description="grievance above which force is an answer")
-    retaliation_half: float = Field(1.0, gt=0.0, description="grievance at which the urge is half")
+    answer_threshold: NonNeg = Field(
+        0.5, description="grievance at or above which force is an answer; below it is tolerated"
+    )
+    retaliation_half: float = Field(
+        1.0, gt=0.0, description="grievance beyond the threshold at which the urge is half"
+    )
     belief_learning: Prob = Field(0.3, description="weight of one observation in a belief update")
     belief_window: int = Field(14, ge=1, le=365, description="days to wait for an answer")
     ceasefire_break_cost: NonNeg = Field(2.0, description="utility cost of breaking a cease-fire")
@@ -211,6 +220,9 @@ class ModelConstants(_Strict):
     damage_noise: NonNeg = Field(0.5, description="sd of the log damage shock of an attack")
     decapitation_value: NonNeg = Field(1.0, description="value of a kill attempt, per unit hostility")
     conflict_memory: int = Field(7, ge=1, le=365, description="days a pair counts as in conflict")
+    damage_scale: float = Field(
+        20.0, gt=0.0, description="damage that weighs one utility unit as an expected loss"
+    )
     expected_reply: NonNeg = Field(1.0, description="reply size actors expect, per damage dealt")
     expected_interceptable: Prob = Field(0.7, description="share of a reply actors expect intercepted")
 
@@ -239,8 +251,8 @@ class Scenario(_Strict):
         for i, r in enumerate(ladder):
             if r.rung != i:
                 raise ValueError(f"rung {i} must have rung: {i}, found rung: {r.rung}")
-        if ladder[0].damage != 0.0:
-            raise ValueError("rung 0 (restraint) must have damage 0")
+        if ladder[0].damage != 0.0 or ladder[0].cost != 0.0 or ladder[0].cooldown_days != 0:
+            raise ValueError("rung 0 (restraint) must have damage 0, cost 0 and cooldown_days 0")
         return ladder
 
     @model_validator(mode="after")
@@ -304,6 +316,17 @@ class Scenario(_Strict):
             need(a, f"outcomes.regional_war.actors.{p}")
         for name in ("protector_combat_rung", "strike_rung", "force_rung"):
             rung_ok(getattr(o, name), f"outcomes.{name}")
+        if o.strike_rung < o.force_rung:
+            errors.append(f"outcomes.strike_rung: {o.strike_rung} is below force_rung "
+                          f"{o.force_rung}; a strike must be a use of force")
+        for k, c in enumerate(self.commitments):
+            if c.join_rung < c.trigger_rung:
+                errors.append(f"commitments.{k}.join_rung: {c.join_rung} is below trigger_rung "
+                              f"{c.trigger_rung}; the protector only takes up attacks it helps "
+                              "against")
+            if c.void_rung < o.force_rung:
+                errors.append(f"commitments.{k}.void_rung: {c.void_rung} is below force_rung "
+                              f"{o.force_rung}; only a use of force can void a pact")
         rung_ok(o.regional_war.rung, "outcomes.regional_war.rung")
         for p, (a, b) in enumerate(o.ceasefire.pairs):
             need(a, f"outcomes.ceasefire.pairs.{p}.0")

@@ -1,0 +1,71 @@
+"""Batching wraps the step: run N replicates in bounded-memory chunks, with either engine.
+
+Replicate r always gets the key ``replicate_keys(seed, r, 1)``, so a result depends only on
+(scenario, seed, runs), never on the chunk size or on how many threads numba uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from escalade.compile import Compiled
+from escalade.engine import kernel, reference
+from escalade.engine.layout import N_ACT, N_DAY
+from escalade.engine.rng import replicate_keys
+
+Engine = Literal["fast", "reference"]
+DEFAULT_CHUNK = 50_000
+
+
+@dataclass(frozen=True)
+class RawResult:
+    """Per-replicate outputs of one run (see ``layout`` for the columns).
+
+    days_out (runs, N_DAY) int32; actor_out (runs, A, N_ACT) float64;
+    path (runs, days) int8, or None when paths were not kept.
+    """
+
+    compiled: Compiled
+    seed: int
+    days_out: np.ndarray
+    actor_out: np.ndarray
+    path: np.ndarray | None
+
+    @property
+    def runs(self) -> int:
+        return self.days_out.shape[0]
+
+
+def simulate(
+    compiled: Compiled,
+    runs: int,
+    seed: int,
+    engine: Engine = "fast",
+    chunk: int = DEFAULT_CHUNK,
+    keep_paths: bool = False,
+    on_chunk: Callable[[int], None] | None = None,
+) -> RawResult:
+    """Run ``runs`` replicates of ``compiled`` from ``seed``; ``on_chunk(n_done)`` reports progress."""
+    if runs < 1:
+        raise ValueError(f"runs must be at least 1, got {runs}")
+    if chunk < 1:
+        raise ValueError(f"chunk must be at least 1, got {chunk}")
+    step = kernel.simulate if engine == "fast" else reference.simulate
+    A, days = compiled.n_actors, compiled.days
+    days_out = np.empty((runs, N_DAY), dtype=np.int32)
+    actor_out = np.empty((runs, A, N_ACT))
+    path = np.empty((runs, days), dtype=np.int8) if keep_paths else None
+    for start in range(0, runs, chunk):
+        n = min(chunk, runs - start)
+        d, a, p = step(compiled, replicate_keys(seed, start, n))
+        days_out[start : start + n] = d
+        actor_out[start : start + n] = a
+        if path is not None:
+            path[start : start + n] = p
+        if on_chunk is not None:
+            on_chunk(start + n)
+    return RawResult(compiled, seed, days_out, actor_out, path)

@@ -1,0 +1,107 @@
+"""From per-replicate outputs to the numbers users ask for: probabilities and means, with 95% CIs.
+
+Probabilities use Wilson score intervals (good near 0 and 1, where these outcomes often are);
+means use the normal approximation; differences between policies are paired by replicate
+(the same key, hence common random numbers), so their intervals are much tighter than the
+intervals of the two probabilities taken apart.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from escalade.engine.layout import ACTOR_NAMES, D_CF_HELD, D_COMBAT, D_WAR, DAY_NAMES
+from escalade.engine.run import RawResult
+
+Z95 = 1.959963984540054
+
+# What each outcome means, for tables and the README.
+DESCRIPTIONS = {
+    "regional_war": "two main parties fight at or above the regional-war rung",
+    "protector_in_combat": "the protector strikes (not only intercepts) at or above its combat rung",
+    "ceasefire_reached": "a cease-fire is agreed on one of the watched pairs",
+    "ceasefire": "a cease-fire on a watched pair holds for the required days",
+    "hostages_returned": "the hostage pair's cease-fire holds long enough for the release",
+}
+ACTOR_METRICS = ACTOR_NAMES
+_HORIZON_OUTCOMES = {"regional_war": D_WAR, "protector_in_combat": D_COMBAT, "ceasefire": D_CF_HELD}
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A point estimate and its 95% interval."""
+
+    value: float
+    ci_low: float
+    ci_high: float
+
+    def as_p(self) -> dict[str, float]:
+        return {"p": self.value, "ci_low": self.ci_low, "ci_high": self.ci_high}
+
+    def as_mean(self) -> dict[str, float]:
+        return {"mean": self.value, "ci_low": self.ci_low, "ci_high": self.ci_high}
+
+
+def wilson(k: int, n: int) -> Estimate:
+    """Wilson score interval for k successes in n trials."""
+    p = k / n
+    denom = 1.0 + Z95**2 / n
+    centre = (p + Z95**2 / (2 * n)) / denom
+    half = Z95 * math.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / denom
+    return Estimate(p, max(0.0, centre - half), min(1.0, centre + half))
+
+
+def mean_ci(x: np.ndarray) -> Estimate:
+    """Mean with a normal-approximation interval (replicates are independent)."""
+    n = len(x)
+    m = float(np.mean(x))
+    se = float(np.std(x, ddof=1)) / math.sqrt(n) if n > 1 else 0.0
+    return Estimate(m, m - Z95 * se, m + Z95 * se)
+
+
+def indicators(raw: RawResult) -> dict[str, np.ndarray]:
+    """Boolean outcome per replicate, including by-horizon versions (``regional_war_30d``)."""
+    out = {name: raw.days_out[:, k] >= 0 for k, name in enumerate(DAY_NAMES)}
+    for name, col in _HORIZON_OUTCOMES.items():
+        for h in raw.compiled.horizons:
+            if h < raw.compiled.days:
+                day = raw.days_out[:, col]
+                out[f"{name}_{h}d"] = (day >= 0) & (day <= h)
+    return out
+
+
+@dataclass(frozen=True)
+class Summary:
+    outcomes: dict[str, Estimate]
+    actors: dict[str, dict[str, Estimate]]
+    runs: int
+
+
+def summarise(raw: RawResult) -> Summary:
+    n = raw.runs
+    outcomes = {k: wilson(int(v.sum()), n) for k, v in indicators(raw).items()}
+    actors = {
+        aid: {m: mean_ci(raw.actor_out[:, a, k]) for k, m in enumerate(ACTOR_METRICS)}
+        for a, aid in enumerate(raw.compiled.ids)
+    }
+    return Summary(outcomes, actors, n)
+
+
+def paired_difference(a: np.ndarray, b: np.ndarray) -> Estimate:
+    """Mean of b - a over replicates that share keys, with its 95% interval."""
+    return mean_ci(b.astype(np.float64) - a.astype(np.float64))
+
+
+def compare(base: RawResult, other: RawResult) -> dict[str, Estimate]:
+    """Differences other - base of every outcome and actor metric (paired by replicate)."""
+    if base.runs != other.runs or base.seed != other.seed:
+        raise ValueError("compare needs results with the same runs and seed")
+    ia, ib = indicators(base), indicators(other)
+    diffs = {k: paired_difference(ia[k], ib[k]) for k in ia}
+    for a, aid in enumerate(base.compiled.ids):
+        for k, m in enumerate(ACTOR_METRICS):
+            diffs[f"{aid}.{m}"] = paired_difference(base.actor_out[:, a, k], other.actor_out[:, a, k])
+    return diffs

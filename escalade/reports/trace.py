@@ -1,0 +1,69 @@
+"""One replicate told day by day, for a person to read (and as JSON records for programs)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from escalade.compile import Compiled
+from escalade.engine.reference import Event, ReplicateResult
+
+
+def _date(c: Compiled, day: int) -> str:
+    return (c.start_date + dt.timedelta(days=day - 1)).isoformat()
+
+
+def describe_event(c: Compiled, e: Event) -> str:
+    """A sentence for one event: actor → target, rung with its name and CAMEO code, detail."""
+    actor = c.ids[e.actor] if e.actor >= 0 else ""
+    target = c.ids[e.target] if e.target >= 0 else ""
+    if e.kind == "attack":
+        rung = f"rung {e.rung} {c.rung_names[e.rung]} [CAMEO {c.rung_cameo[e.rung]}]"
+        return f"{actor} → {target}: {rung}" + (f"; {e.detail}" if e.detail else "")
+    if e.kind == "kill":
+        return f"{actor} kills {target}'s leader: {e.detail}"
+    if e.kind == "succession":
+        return f"{actor}: {e.detail}"
+    if e.kind == "ceasefire":
+        return f"cease-fire {actor}–{target} [CAMEO 0871] ({e.detail})"
+    if e.kind == "ceasefire_broken":
+        return f"{actor} breaks the cease-fire with {target}"
+    if e.kind == "proposal_rejected":
+        return f"cease-fire proposal {actor}–{target} [CAMEO 045] rejected ({e.detail})"
+    if e.kind == "pact_void":
+        return f"{actor}'s unprovoked rung-{e.rung} strike voids {target}'s pact"
+    if e.kind == "outcome":
+        return f"OUTCOME: {e.detail}" + (f" ({actor} → {target})" if target else "")
+    return f"{e.kind} {actor} {target} {e.detail}"
+
+
+def render_trace(c: Compiled, result: ReplicateResult, threats: bool = False) -> list[str]:
+    """Lines grouped by day; threats and shows of force are left out unless asked for."""
+    lines: list[str] = []
+    day = None
+    for e in result.events:
+        if e.kind == "attack" and e.rung < 3 and not threats:
+            continue
+        if e.day != day:
+            day = e.day
+            lines.append(f"Day {e.day:3d} ({_date(c, e.day)})")
+        lines.append(f"    {describe_event(c, e)}")
+    final = ", ".join(
+        f"{name} day {d}" for name, d in zip(
+            ("regional war", "protector in combat", "cease-fire reached", "cease-fire held",
+             "hostages returned"), result.days_out, strict=True) if d >= 0
+    )
+    lines.append(f"End of day {c.days}: {final or 'no outcome events'}")
+    return lines
+
+
+def trace_records(c: Compiled, result: ReplicateResult) -> list[dict[str, Any]]:
+    return [
+        {"day": e.day, "date": _date(c, e.day), "kind": e.kind,
+         "actor": c.ids[e.actor] if e.actor >= 0 else None,
+         "target": c.ids[e.target] if e.target >= 0 else None,
+         "rung": e.rung if e.rung >= 0 else None,
+         "cameo": c.rung_cameo[e.rung] if e.rung >= 0 else None,
+         "text": describe_event(c, e)}
+        for e in result.events
+    ]
