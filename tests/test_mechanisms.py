@@ -119,17 +119,21 @@ def test_decapitation_cuts_capability_a_successor_takes_over_and_it_recovers() -
 
 
 # ---- M8 negotiation and mediation -----------------------------------------------------------
-ONLY_GAZA = ("outcomes.ceasefire.pairs=[[ISR, HAM]]", "mediators.USA.effort=0.0")
+# Only the Gaza pair is watched and mediated, and a deal is made very attractive to both sides.
+GAZA_DEAL = ("outcomes.ceasefire.pairs=[[ISR, HAM]]", "mediators.USA.effort=0.0",
+             "relations.ISR>HAM.deal_value=20", "relations.HAM>ISR.deal_value=20")
 
 
 def test_total_war_aim_never_accepts_a_ceasefire() -> None:
-    raw = run(overrides=(*ONLY_GAZA, "mediators.QAT.effort=0.3"), runs=1000)
+    """Israel's aim toward Hamas is total: however good the deal, talks only buy time."""
+    raw = run(overrides=(*GAZA_DEAL, "mediators.QAT.effort=0.3"), runs=1000)
     assert (raw.days_out[:, D_CF_REACHED] < 0).all()
 
 
 def test_bounded_aims_let_mediation_produce_ceasefires() -> None:
-    bounded = (*ONLY_GAZA, "relations.ISR>HAM.war_aim=bounded", "mediators.QAT.effort=0.3")
-    reached = run(overrides=bounded, runs=1000).days_out[:, D_CF_REACHED] >= 0
+    bounded = (*GAZA_DEAL, "relations.ISR>HAM.war_aim=bounded")
+    some = run(overrides=(*bounded, "mediators.QAT.effort=0.02"), runs=1000)
+    reached = some.days_out[:, D_CF_REACHED] >= 0
     assert reached.mean() > 0.05
-    more = run(overrides=(*bounded[:-1], "mediators.QAT.effort=0.6"), runs=1000)
-    assert_greater(reached, more.days_out[:, D_CF_REACHED] >= 0, z=2.0)
+    more = run(overrides=(*bounded, "mediators.QAT.effort=0.1"), runs=1000)
+    assert_greater(reached, more.days_out[:, D_CF_REACHED] >= 0)

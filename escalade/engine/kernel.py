@@ -194,7 +194,7 @@ def _utility(AF, AI, PF, LF, MC, MI, G, belief, cap, vacancy, exhaustion, void_u
                 punish = MC[EXP_REPLY] * AF[j, ENTRAP] * d * cap[i]
                 u -= AF[i, RISK] * hj * punish / MC[DSCALE]
     if cf[i, j] and r >= MI[FORCE_RUNG]:
-        u -= MC[BREAK_COST]
+        u -= MC[BREAK_COST] + max(0.0, PF[i, j, DEAL] + PF[i, j, SWEET])
     return u
 
 

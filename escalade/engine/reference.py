@@ -150,7 +150,8 @@ def utility(c: C.Compiled, w: World, i: int, j: int, r: int, x: float, t: int) -
                 punish = mc[C.EXP_REPLY] * af[j, C.ENTRAP] * d * w.cap[i]
                 u -= af[i, C.RISK] * hj * punish / mc[C.DSCALE]
     if w.ceasefire[i][j] and r >= c.MI[C.FORCE_RUNG]:
-        u -= mc[C.BREAK_COST]
+        # M8: breaking a truce costs standing with the mediator and forfeits the deal's value.
+        u -= mc[C.BREAK_COST] + max(0.0, c.PF[i, j, C.DEAL] + c.PF[i, j, C.SWEET])
     return u
 
 
