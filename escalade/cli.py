@@ -233,6 +233,8 @@ def print_comparison(names: list[str], summaries: dict[str, Summary],
     for aid in summaries[base].actors:
         for m in ("strikes_initiated", "leaders_lost", "casualties"):
             key = f"{aid}.{m}"
+            if all(summaries[n].actors[aid][m].value == 0.0 for n in names):
+                continue  # an actor this metric never touches (e.g. the mediator's casualties)
             cells = [f"{summaries[n].actors[aid][m].value:.2f}" for n in names]
             for n in names[1:]:
                 d = diffs[n][key]
