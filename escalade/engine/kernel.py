@@ -1,10 +1,32 @@
 """The fast engine: the rules of ``reference.py`` fused into one numba kernel over replicates.
 
-Each replicate runs all its days inside the kernel with its state in a few small local arrays
-(cache-resident), and replicates run in parallel (``prange``). The rules, phase order and every
-floating-point operation mirror ``reference.py`` in the same order, so that for the same key
-both produce the same outcome; tests check that. Read ``reference.py`` for the model; read this
-file for how it is made fast. Change both together.
+Each replicate runs all its days inside the kernel with its state in a few small arrays
+(cache-resident); replicates run in parallel in blocks of ``BLOCK`` (``prange``), each block
+allocating its arrays once. The rules, phase order and every floating-point operation mirror
+``reference.py`` in the same order, so that for the same key both produce the same outcome;
+tests check that. Read ``reference.py`` for the model; read this file for how it is made fast.
+Change both together.
+
+How it is made fast, without changing a single bit of the results (``bench/profile_kernel.py``
+times it):
+
+* No helper that takes arrays is called per rung or per pair: numba increments and decrements
+  the reference count of every array argument of a call with atomic instructions, which cost
+  more than the arithmetic. The hot loops are written out in ``_replicate``; the helpers left
+  are called at most a few times a day.
+* Only pairs that can act are visited. ``_plan`` lists them once per call, in the row-major
+  order in which the reference visits all pairs, so sums accumulate in the same order.
+* In a decision, what does not depend on the rung is computed once per pair and day. Hoisting
+  is exact when it takes out a whole left operand of a left-to-right product (``a * b * f(r)``
+  is ``(a * b) * f(r)``) or a pure sub-expression; no sum is reordered.
+* ``log1p`` (~16 ns here) and ``exp`` (~10 ns) are the dearest operations. ``x`` =
+  ``log1p(damage[r] * cap)`` depends only on the actor's capability: it is cached in a row per
+  actor keyed on the exact capability it was computed from (a cached value is the very number
+  a fresh call would return), so it is computed again only after a capability changes.
+* ``log1p(0) == 0`` and ``exp(0) == 1`` exactly (C99 Annex F; CPython's ``math.log1p`` itself
+  returns a zero argument as is), so those calls are skipped.
+* A term that the reference adds only under a condition is subtracted as ``+0.0`` otherwise,
+  which leaves any ``u`` unchanged, so the rung loop computes every term without branching.
 """
 
 from __future__ import annotations
@@ -14,105 +36,8 @@ import math
 import numba
 import numpy as np
 
-from escalade.compile import (
-    AID_LAG,
-    AID_SHARE,
-    AIRDEF,
-    ANSWER,
-    BELIEF_NOISE,
-    BIAS,
-    BREAK_COST,
-    BURDEN,
-    C_FORMAL,
-    C_INFORMAL,
-    CAP0,
-    CAS_PER_DAMAGE,
-    CF_OUT,
-    COMBAT_RUNG,
-    COMMIT,
-    COOLDOWN,
-    COST,
-    COSTW,
-    DAMAGE,
-    DEAL,
-    DECAP_LOSS,
-    DECAP_VALUE,
-    DECAY,
-    DISCHARGE,
-    DNOISE,
-    DSCALE,
-    ENTRAP,
-    ETA,
-    EXH_DECAY,
-    EXH_RATE,
-    EXP_INTERCEPT,
-    EXP_REPLY,
-    FLOOR,
-    FORCE_RUNG,
-    G0,
-    HELP_P,
-    HOLD_DAYS,
-    HOST_A,
-    HOST_B,
-    HOSTILE,
-    HOSTILITY,
-    HUMIL,
-    INJ_ACTOR,
-    INJ_CEASEFIRE,
-    INJ_DAY,
-    INJ_KILL,
-    INJ_RUNG,
-    INJ_TARGET,
-    INJ_TYPE,
-    INTERCEPTABLE,
-    IS_MAIN,
-    IS_PROTECTOR,
-    JOIN,
-    KILLP,
-    LAM,
-    LEVERAGE,
-    MAXRUNG,
-    MED_P,
-    MEMORY,
-    MULT,
-    PROT_AD,
-    PROTECT,
-    PROTECTOR,
-    RECOV,
-    RELEASE_DAYS,
-    REP,
-    RESOLVE,
-    RESTRAINT,
-    RET_HALF,
-    RISK,
-    STRIKE_RUNG,
-    SUCC_DELAY,
-    SWEET,
-    TOTAL_AIM,
-    TRIGGER,
-    VACANT0,
-    VOID_DAYS,
-    VOID_RUNG,
-    WAR_RUNG,
-    WEARY,
-    WINDOW,
-)
-from escalade.engine.layout import (
-    D_CF_HELD,
-    D_CF_REACHED,
-    D_COMBAT,
-    D_HOSTAGES,
-    D_WAR,
-    N_ACT,
-    N_DAY,
-    O_ABANDON,
-    O_CAS,
-    O_HELPED,
-    O_INIT,
-    O_LEADERS,
-    O_REP,
-    O_STRIKES,
-)
+from escalade import compile as C
+from escalade.engine import layout as L
 from escalade.engine.rng import (
     N_PURPOSE,
     P_ACCEPT,
@@ -127,6 +52,10 @@ from escalade.engine.rng import (
 )
 
 NEVER = -(10**6)
+BLOCK = 64  # replicates per parallel task: its arrays are allocated once and reused
+# error_model="numpy" below drops numba's zero-division checks; no divisor here can be zero
+# (excess grievance >= 0 plus retaliation_half > 0, damage_scale > 0, max(MULT, 1e-3),
+# aid_lag_days >= 1, 1 + exp(...)).
 
 
 @numba.njit(cache=True, inline="always")
@@ -134,82 +63,24 @@ def _ctr(day, i, j, purpose, A):  # pragma: no cover - compiled
     return ((day * A + i) * A + j) * N_PURPOSE + purpose
 
 
-@numba.njit(cache=True)
-def _expected_help(AF, AI, void_until, i, answering, r, t):  # pragma: no cover - compiled
-    kind = AI[i, COMMIT]
-    if r < AI[i, TRIGGER]:
-        return 0.0
-    if kind == C_INFORMAL:
-        return AF[i, HELP_P]
-    if kind == C_FORMAL:
-        if t <= void_until[i]:
-            return 0.0
-        if not answering and r >= AI[i, VOID_RUNG]:
-            return 0.0
-        return 1.0
-    return 0.0
+@numba.njit(cache=True, inline="always")
+def _log1p(y):  # pragma: no cover - compiled
+    """``math.log1p``, skipping the call for a zero argument (returned as is, as CPython does)."""
+    return y if y == 0.0 else math.log1p(y)
 
 
-@numba.njit(cache=True)
-def _expected_protector_reply(AF, AI, void_until, j, r, t):  # pragma: no cover - compiled
-    kind = AI[j, COMMIT]
-    if r < AI[j, JOIN]:
-        return 0.0
-    if kind == C_INFORMAL:
-        return AF[j, HELP_P]
-    if kind == C_FORMAL and t > void_until[j]:
-        return 1.0
-    return 0.0
-
-
-@numba.njit(cache=True)
-def _utility(AF, AI, PF, LF, MC, MI, G, belief, cap, vacancy, exhaustion, void_until, cf,
-             i, j, r, x, t, cooling):  # pragma: no cover - compiled
-    g = G[i, j]
-    answering = g >= MC[ANSWER]
-    d = LF[r, DAMAGE]
-    u = 0.0
-    if answering and not cooling:
-        target = math.log1p(AF[i, MULT] * g)
-        excess = g - MC[ANSWER]
-        urge = excess / (excess + MC[RET_HALF])
-        diff = x - target
-        u -= AF[i, RESOLVE] * urge * (diff * diff)
-        if r < MI[FORCE_RUNG]:
-            u -= AF[i, REP] * AF[i, RESOLVE] * math.log1p(g)
-    present = 1.0 if vacancy[j] == 0 else 0.0
-    kill = LF[r, KILLP] * (1.0 - AF[j, PROTECT]) * present
-    u += PF[i, j, HOSTILITY] * (x + MC[DECAP_VALUE] * kill)
-    u -= AF[i, COSTW] * LF[r, COST] * (1.0 + AF[i, WEARY] * exhaustion[i])
-    if d > 0.0:
-        h = _expected_help(AF, AI, void_until, i, answering, r, t)
-        icpt = 1.0 - (1.0 - AF[i, AIRDEF]) * (1.0 - h * AF[i, PROT_AD])
-        reply = (MC[EXP_REPLY] * d * cap[j] * (1.0 - MC[EXP_INTERCEPT] * icpt)
-                 * (1.0 - h * AF[i, BURDEN]))
-        u -= AF[i, RISK] * belief[i, j] * reply / MC[DSCALE]
-        p = AI[j, PROTECTOR]
-        if p >= 0 and p != i:
-            hj = _expected_protector_reply(AF, AI, void_until, j, r, t)
-            if hj > 0.0:
-                punish = MC[EXP_REPLY] * AF[j, ENTRAP] * d * cap[i]
-                u -= AF[i, RISK] * hj * punish / MC[DSCALE]
-    if cf[i, j] and r >= MI[FORCE_RUNG]:
-        u -= MC[BREAK_COST] + max(0.0, PF[i, j, DEAL] + PF[i, j, SWEET])
-    return u
-
-
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _accepts(AF, PF, PI, G, exhaustion, key, x, y, t, A):  # pragma: no cover - compiled
-    if PI[x, y, TOTAL_AIM]:
+    if PI[x, y, C.TOTAL_AIM]:
         return False
-    value = (PF[x, y, DEAL] + PF[x, y, SWEET] + AF[x, WEARY] * exhaustion[x]
-             + AF[x, LEVERAGE] - PF[x, y, HOSTILITY]
-             - AF[x, RESOLVE] * math.log1p(G[x, y]))
-    p = 1.0 / (1.0 + math.exp(-AF[x, LAM] * value))
+    value = (PF[x, y, C.DEAL] + PF[x, y, C.SWEET] + AF[x, C.WEARY] * exhaustion[x]
+             + AF[x, C.LEVERAGE] - PF[x, y, C.HOSTILITY]
+             - AF[x, C.RESOLVE] * math.log1p(G[x, y]))
+    p = 1.0 / (1.0 + math.exp(-AF[x, C.LAM] * value))
     return uniform_nb(key, _ctr(t, x, y, P_ACCEPT, A)) < p
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _start_ceasefire(PF, cf, cf_start, a, b, t, days_out):  # pragma: no cover - compiled
     if cf[a, b]:
         return
@@ -217,271 +88,432 @@ def _start_ceasefire(PF, cf, cf_start, a, b, t, days_out):  # pragma: no cover -
     cf[b, a] = True
     cf_start[a, b] = t
     cf_start[b, a] = t
-    if PF[a, b, CF_OUT] > 0.0 and days_out[D_CF_REACHED] < 0:
-        days_out[D_CF_REACHED] = t
+    if PF[a, b, C.CF_OUT] > 0.0 and days_out[L.D_CF_REACHED] < 0:
+        days_out[L.D_CF_REACHED] = t
 
 
-@numba.njit(cache=True)
-def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, key, days, days_out, actor_out, path):
-    """One replicate, all days; writes into its rows of the output arrays."""  # pragma: no cover
+def _pairs(mask: np.ndarray) -> np.ndarray:
+    """(n, 2) indices of the True cells of an (A, A) mask, row-major: the reference's order."""
+    return np.ascontiguousarray(np.argwhere(mask), dtype=np.int64).reshape(-1, 2)
+
+
+def _plan(c) -> tuple[np.ndarray, ...]:
+    """Which pairs each phase must visit, and per-actor x per-rung products used every day.
+
+    hostile: pairs that decide (phase 3); active: pairs that may act (hostile, or a scripted
+    attack) in phase 4; watch: pairs (i, j) whose belief and waiting can change (i can use
+    force on j); talks: pairs a < b with a mediator; truce: pairs a < b that can be in a
+    cease-fire.
+    """
+    A = c.n_actors
+    hostile = c.PF[:, :, C.HOSTILE] > 0.0
+    active = hostile.copy()
+    truce = np.zeros((A, A), dtype=np.bool_)
+    for row in c.INJ:
+        a, b = row[C.INJ_ACTOR], row[C.INJ_TARGET]
+        if row[C.INJ_TYPE] == C.INJ_CEASEFIRE:
+            truce[a, b] = truce[b, a] = True
+        else:
+            active[a, b] = True
+    watch = active.copy()  # a belief about j moves only after a use of force on j
+    if c.MI[C.FORCE_RUNG] <= 0:  # ... which doing nothing then is
+        watch[:] = True
+    talks = np.triu(c.PF[:, :, C.MED_P] > 0.0, 1)
+    truce = np.triu(truce | talks | talks.T, 1)
+    # (COSTW * COST) and (KILLP * (1 - PROTECT)): the left operands of the reference's products.
+    costw_cost = c.AF[:, C.COSTW, None] * c.LF[None, :, C.COST]
+    kill_j = c.LF[None, :, C.KILLP] * (1.0 - c.AF[:, C.PROTECT, None])
+    rungs = np.ascontiguousarray(c.LF.T)  # rungs[col] is a contiguous vector over rungs
+    return (_pairs(hostile), _pairs(active), _pairs(watch), _pairs(talks), _pairs(truce), rungs,
+            costw_cost, kill_j)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, plan, key, days, days_out, actor_out, path,
+               state, scratch, cache):  # pragma: no cover - compiled
+    """One replicate, all days; writes into its rows of the output arrays.
+
+    ``state`` is overwritten from the scenario first; ``scratch`` needs no reset (``choice`` and
+    ``settle`` are 0 and ``kill_order`` -1 off the pairs written here); ``cache`` stays valid
+    across replicates.
+    """
+    hostile, active, watch, talks, truce, rungs, costw_cost, kill_j = plan
+    (cap, vacancy, exhaustion, void_until, G, belief, waiting, cf, cf_start, last_force,
+     ready) = state
+    NG, settle, choice, kill_order, cap0, voided, killed, utils, rep_g, urged = scratch
+    X, x_cap, x_n = cache
     A = AF.shape[0]
-    R = LF.shape[0]
-    force = MI[FORCE_RUNG]
-    answer = MC[ANSWER]
-    # ---- state ----
-    cap = np.empty(A)
-    vacancy = np.empty(A, dtype=np.int64)
-    exhaustion = np.zeros(A)
-    void_until = np.full(A, NEVER, dtype=np.int64)
-    G = np.empty((A, A))
-    belief = np.empty((A, A))
-    waiting = np.zeros((A, A), dtype=np.int64)
-    cf = np.zeros((A, A), dtype=np.bool_)
-    cf_start = np.full((A, A), NEVER, dtype=np.int64)
-    last_force = np.full((A, A), NEVER, dtype=np.int64)
-    ready = np.zeros((A, A), dtype=np.int64)
-    # ---- scratch ----
-    NG = np.empty((A, A))
-    SET = np.empty((A, A))
-    choice = np.zeros((A, A), dtype=np.int64)
-    kill_order = np.full((A, A), -1, dtype=np.int64)
-    answering = np.zeros((A, A), dtype=np.bool_)
-    cap0 = np.empty(A)
-    voided = np.zeros(A, dtype=np.bool_)
-    pending = np.zeros((A, A), dtype=np.bool_)
-    killed = np.zeros(A, dtype=np.bool_)
-    X = np.empty((A, R))
-    utils = np.empty(R)
+    force = MI[C.FORCE_RUNG]
+    answer = MC[C.ANSWER]
+    decap_value = MC[C.DECAP_VALUE]
+    break_cost = MC[C.BREAK_COST]
+    exp_reply = MC[C.EXP_REPLY]
+    exp_intercept = MC[C.EXP_INTERCEPT]
+    dscale = MC[C.DSCALE]
+    dmg = rungs[C.DAMAGE]
+    cooldown = rungs[C.COOLDOWN]
 
     for i in range(A):
-        cap[i] = AF[i, CAP0]
-        vacancy[i] = AI[i, VACANT0]
+        cap[i] = AF[i, C.CAP0]
+        vacancy[i] = AI[i, C.VACANT0]
+        exhaustion[i] = 0.0
+        void_until[i] = NEVER
     for i in range(A):
         for j in range(A):
-            G[i, j] = PF[i, j, G0]
+            G[i, j] = PF[i, j, C.G0]
             z = normal_nb(key, _ctr(0, i, j, P_SHOCK_A, A), _ctr(0, i, j, P_SHOCK_B, A))
-            b = AF[j, RESOLVE] + PF[i, j, BIAS] + AF[i, BELIEF_NOISE] * z
+            b = AF[j, C.RESOLVE] + PF[i, j, C.BIAS] + AF[i, C.BELIEF_NOISE] * z
             belief[i, j] = min(0.99, max(0.01, b))
-            if PF[i, j, G0] >= answer or PF[j, i, G0] >= answer:
+            waiting[i, j] = 0
+            cf[i, j] = False
+            cf_start[i, j] = NEVER
+            last_force[i, j] = NEVER
+            ready[i, j] = 0
+            if PF[i, j, C.G0] >= answer or PF[j, i, C.G0] >= answer:
                 last_force[i, j] = 0
 
     inj = 0
     n_inj = INJ.shape[0]
     for t in range(1, days + 1):
         # Phase 1: injects.
-        for i in range(A):
-            for j in range(A):
-                kill_order[i, j] = -1
         forced_start = inj
-        while inj < n_inj and INJ[inj, INJ_DAY] == t:
-            a = INJ[inj, INJ_ACTOR]
-            b = INJ[inj, INJ_TARGET]
-            if INJ[inj, INJ_TYPE] == INJ_CEASEFIRE:
-                _start_ceasefire(PF, cf, cf_start, a, b, t, days_out)
+        while inj < n_inj and INJ[inj, C.INJ_DAY] == t:
+            if INJ[inj, C.INJ_TYPE] == C.INJ_CEASEFIRE:
+                _start_ceasefire(PF, cf, cf_start, INJ[inj, C.INJ_ACTOR], INJ[inj, C.INJ_TARGET],
+                                 t, days_out)
             inj += 1
+
         # Phase 2: mediation.
-        for a in range(A):
-            for b in range(a + 1, A):
-                if PF[a, b, MED_P] <= 0.0 or cf[a, b]:
-                    continue
-                if t - last_force[a, b] > MI[MEMORY]:
-                    continue
-                if uniform_nb(key, _ctr(t, a, b, P_PROPOSE, A)) >= PF[a, b, MED_P]:
-                    continue
-                ok_a = _accepts(AF, PF, PI, G, exhaustion, key, a, b, t, A)
-                ok_b = _accepts(AF, PF, PI, G, exhaustion, key, b, a, t, A)
-                if ok_a and ok_b:
-                    _start_ceasefire(PF, cf, cf_start, a, b, t, days_out)
-        # Phase 3: decisions.
-        for i in range(A):
-            for r in range(R):
-                X[i, r] = math.log1p(LF[r, DAMAGE] * cap[i])
-        for i in range(A):
-            lam = AF[i, LAM]
-            for j in range(A):
-                choice[i, j] = 0
-                if PF[i, j, HOSTILE] <= 0.0:
-                    continue
-                top = PI[i, j, MAXRUNG]
-                if G[i, j] < answer:
-                    if PF[i, j, HOSTILITY] <= 0.0:
-                        continue
-                    if AI[i, RESTRAINT] < top:
-                        top = AI[i, RESTRAINT]
-                best = -np.inf
-                cooling = t < ready[i, j]
-                for r in range(top + 1):
-                    if cooling and LF[r, COOLDOWN] > 0.0:
-                        utils[r] = -np.inf
-                        continue
-                    utils[r] = _utility(AF, AI, PF, LF, MC, MI, G, belief, cap, vacancy,
-                                        exhaustion, void_until, cf, i, j, r, X[i, r], t, cooling)
-                    if utils[r] > best:
-                        best = utils[r]
-                total = 0.0
-                for r in range(top + 1):
-                    if cooling and LF[r, COOLDOWN] > 0.0:
-                        utils[r] = 0.0
-                    else:
-                        utils[r] = math.exp(lam * (utils[r] - best))
-                    total += utils[r]
-                draw = uniform_nb(key, _ctr(t, i, j, P_CHOICE, A)) * total
-                acc = 0.0
-                pick = top
-                for r in range(top + 1):
-                    acc += utils[r]
-                    if draw < acc:
-                        pick = r
-                        break
-                choice[i, j] = pick
+        for q in range(talks.shape[0]):
+            a = talks[q, 0]
+            b = talks[q, 1]
+            if cf[a, b]:
+                continue
+            if t - last_force[a, b] > MI[C.MEMORY]:
+                continue
+            if uniform_nb(key, _ctr(t, a, b, P_PROPOSE, A)) >= PF[a, b, C.MED_P]:
+                continue
+            ok_a = _accepts(AF, PF, PI, G, exhaustion, key, a, b, t, A)
+            ok_b = _accepts(AF, PF, PI, G, exhaustion, key, b, a, t, A)
+            if ok_a and ok_b:
+                _start_ceasefire(PF, cf, cf_start, a, b, t, days_out)
+
+        # Phase 3: decisions (reference.choose and reference.utility).
+        for q in range(active.shape[0]):
+            choice[active[q, 0], active[q, 1]] = 0
+        for p in range(hostile.shape[0]):
+            i = hostile[p, 0]
+            j = hostile[p, 1]
+            urged[p] = False
+            g = G[i, j]
+            top = PI[i, j, C.MAXRUNG]
+            if g < answer:
+                if PF[i, j, C.HOSTILITY] <= 0.0:
+                    continue  # no aim and no grievance to answer: force is not considered
+                if AI[i, C.RESTRAINT] < top:
+                    top = AI[i, C.RESTRAINT]
+            answering = g >= answer
+            cooling = t < ready[i, j]
+            # The utility's terms that do not depend on the rung, once per pair and day.
+            urge_on = answering and not cooling
+            ru = 0.0
+            target = 0.0
+            rep = 0.0
+            if urge_on:
+                lg = _log1p(g)
+                mg = AF[i, C.MULT] * g
+                target = lg if mg == g else math.log1p(mg)
+                excess = g - answer
+                urge = excess / (excess + MC[C.RET_HALF])
+                ru = AF[i, C.RESOLVE] * urge
+                rep = AF[i, C.REP] * AF[i, C.RESOLVE] * lg  # also phase 5's reputation cost
+                urged[p] = True
+                rep_g[p] = rep
+            present = 1.0 if vacancy[j] == 0 else 0.0
+            hostility = PF[i, j, C.HOSTILITY]
+            wear = 1.0 + AF[i, C.WEARY] * exhaustion[i]
+            rb = AF[i, C.RISK] * belief[i, j]
+            breaking = cf[i, j]
+            bc = break_cost + max(0.0, PF[i, j, C.DEAL] + PF[i, j, C.SWEET])
+            cap_i = cap[i]
+            cap_j = cap[j]
+            # Help i expects (reference.expected_help): none below its pact's trigger rung,
+            # h_lo from there to the void rung, h_hi from the void rung up. The reply i expects
+            # is EXP_REPLY * d * cap_j * unblocked * unshared, multiplied left to right as in
+            # the reference; the last two factors depend on the help only, so are hoisted.
+            trigger = AI[i, C.TRIGGER]
+            void_rung = AI[i, C.VOID_RUNG]
+            kind = AI[i, C.COMMIT]
+            h_lo = 0.0
+            h_hi = 0.0
+            if kind == C.C_INFORMAL:
+                h_lo = AF[i, C.HELP_P]
+                h_hi = h_lo
+            elif kind == C.C_FORMAL and not t <= void_until[i]:
+                h_lo = 1.0
+                h_hi = 1.0 if answering else 0.0
+            airdef = AF[i, C.AIRDEF]
+            prot_ad = AF[i, C.PROT_AD]
+            burden = AF[i, C.BURDEN]
+            unblocked_0 = 1.0 - exp_intercept * (1.0 - (1.0 - airdef) * (1.0 - 0.0 * prot_ad))
+            unshared_0 = 1.0 - 0.0 * burden  # (the reference's expressions with h = 0.0)
+            unblocked_lo = 1.0 - exp_intercept * (1.0 - (1.0 - airdef) * (1.0 - h_lo * prot_ad))
+            unshared_lo = 1.0 - h_lo * burden
+            unblocked_hi = 1.0 - exp_intercept * (1.0 - (1.0 - airdef) * (1.0 - h_hi * prot_ad))
+            unshared_hi = 1.0 - h_hi * burden
+            # Deterrence by j's protector (reference.expected_protector_reply), from `join` up.
+            hj = 0.0
+            pj = AI[j, C.PROTECTOR]
+            if pj >= 0 and pj != i:
+                kind_j = AI[j, C.COMMIT]
+                if kind_j == C.C_INFORMAL:
+                    hj = AF[j, C.HELP_P]
+                elif kind_j == C.C_FORMAL and t > void_until[j]:
+                    hj = 1.0
+            join = AI[j, C.JOIN]
+            rh = AF[i, C.RISK] * hj
+            pull = exp_reply * AF[j, C.ENTRAP]  # punish = EXP_REPLY * ENTRAP * d * cap_i
+
+            # x = log1p(damage * cap_i) for rungs 0..top, from a row cached per actor and keyed
+            # on the capability it was computed from (refilled when that changes).
+            if x_cap[i] != cap_i:
+                x_cap[i] = cap_i
+                x_n[i] = 0
+            for r in range(x_n[i], top + 1):
+                X[i, r] = _log1p(dmg[r] * cap_i)
+            x_n[i] = max(x_n[i], top + 1)
+            # Utilities: a term that the reference adds only under a condition is subtracted as
+            # +0.0 otherwise (u - 0.0 == u for every u). A rung still cooling down is out.
+            best = -np.inf
+            for r in range(top + 1):
+                x = X[i, r]
+                d = dmg[r]
+                unblocked = unblocked_lo if r < void_rung else unblocked_hi
+                unshared = unshared_lo if r < void_rung else unshared_hi
+                if r < trigger:
+                    unblocked = unblocked_0
+                    unshared = unshared_0
+                diff = x - target
+                u = 0.0 - (ru * (diff * diff) if urge_on else 0.0)
+                u -= rep if urge_on and r < force else 0.0
+                u += hostility * (x + decap_value * (kill_j[j, r] * present))
+                u -= costw_cost[i, r] * wear
+                reply = exp_reply * d * cap_j * unblocked * unshared
+                u -= rb * reply / dscale if d > 0.0 else 0.0
+                u -= rh * (pull * d * cap_i) / dscale if d > 0.0 and r >= join and hj > 0.0 else 0.0
+                u -= bc if breaking and r >= force else 0.0
+                if cooling and cooldown[r] > 0.0:
+                    u = -np.inf
+                utils[r] = u
+                if u > best:
+                    best = u
+            lam = AF[i, C.LAM]
+            total = 0.0
+            for r in range(top + 1):
+                w = 0.0
+                if not (cooling and cooldown[r] > 0.0):
+                    a = lam * (utils[r] - best)
+                    w = 1.0 if a == 0.0 else math.exp(a)
+                utils[r] = w
+                total += w
+            draw = uniform_nb(key, _ctr(t, i, j, P_CHOICE, A)) * total
+            acc = 0.0
+            pick = top
+            for r in range(top + 1):
+                acc += utils[r]
+                if draw < acc:
+                    pick = r
+                    break
+            choice[i, j] = pick
         for k in range(forced_start, inj):
-            if INJ[k, INJ_TYPE] != INJ_CEASEFIRE:
-                a = INJ[k, INJ_ACTOR]
-                b = INJ[k, INJ_TARGET]
-                choice[a, b] = INJ[k, INJ_RUNG]
-                kill_order[a, b] = INJ[k, INJ_KILL]
+            if INJ[k, C.INJ_TYPE] != C.INJ_CEASEFIRE:
+                a = INJ[k, C.INJ_ACTOR]
+                b = INJ[k, C.INJ_TARGET]
+                choice[a, b] = INJ[k, C.INJ_RUNG]
+                kill_order[a, b] = INJ[k, C.INJ_KILL]
 
         # Phase 4: resolution.
         for i in range(A):
             cap0[i] = cap[i]
             voided[i] = t <= void_until[i]
             killed[i] = False
-            exhaustion[i] = MC[EXH_DECAY] * exhaustion[i]
+            exhaustion[i] = MC[C.EXH_DECAY] * exhaustion[i]
             for j in range(A):
-                answering[i, j] = G[i, j] >= answer
-                pending[i, j] = t < ready[i, j]
-                NG[i, j] = AF[i, DECAY] * G[i, j]
-                SET[i, j] = 0.0
+                NG[i, j] = AF[i, C.DECAY] * G[i, j]
+        for q in range(active.shape[0]):
+            settle[active[q, 0], active[q, 1]] = 0.0
         level = -1
-        for i in range(A):
-            for j in range(A):
-                r = choice[i, j]
-                if r == 0:
-                    continue
-                if r >= force:
-                    last_force[i, j] = t
-                    last_force[j, i] = t
-                    if cf[i, j]:
-                        cf[i, j] = False
-                        cf[j, i] = False
-                    if r >= MI[STRIKE_RUNG]:
-                        actor_out[i, O_STRIKES] += 1.0
-                        if not answering[i, j]:
-                            actor_out[i, O_INIT] += 1.0
-                    if not answering[i, j] and r >= AI[i, VOID_RUNG] and not voided[i]:
-                        void_until[i] = t + AI[i, VOID_DAYS]
-                if AI[i, IS_MAIN] and AI[j, IS_MAIN]:
-                    if r > level:
-                        level = r
-                    if r >= MI[WAR_RUNG] and days_out[D_WAR] < 0:
-                        days_out[D_WAR] = t
-                if AI[i, IS_PROTECTOR] and r >= MI[COMBAT_RUNG] and days_out[D_COMBAT] < 0:
-                    days_out[D_COMBAT] = t
-                exhaustion[i] += MC[EXH_RATE] * LF[r, COST]
-                if LF[r, COOLDOWN] > 0.0:
-                    ready[i, j] = t + np.int64(LF[r, COOLDOWN])
-                if LF[r, DAMAGE] > 0.0:
-                    p = AI[j, PROTECTOR]
-                    kind = AI[j, COMMIT]
-                    helps = False
-                    if (p >= 0 and p != i and r >= AI[j, TRIGGER]
-                            and (kind == C_INFORMAL or kind == C_FORMAL)):  # noqa: SIM109 numba
-                        helps = uniform_nb(key, _ctr(t, i, j, P_HELP, A)) < AF[j, HELP_P]
-                        if kind == C_FORMAL and voided[j]:
-                            helps = False
-                        if helps:
-                            actor_out[j, O_HELPED] += 1.0
-                        else:
-                            actor_out[j, O_ABANDON] += 1.0
-                    extra = AF[j, PROT_AD] if helps else 0.0
-                    icpt = 1.0 - (1.0 - AF[j, AIRDEF]) * (1.0 - extra)
-                    sigma = MC[DNOISE]
-                    z = normal_nb(key, _ctr(t, i, j, P_SHOCK_A, A), _ctr(t, i, j, P_SHOCK_B, A))
-                    shock = math.exp(sigma * z - 0.5 * sigma * sigma)
-                    full = LF[r, DAMAGE] * cap0[i]
-                    received = full * (1.0 - LF[r, INTERCEPTABLE] * icpt) * shock
-                    actor_out[j, O_CAS] += received * MC[CAS_PER_DAMAGE]
-                    NG[j, i] += received * (1.0 + AF[j, REP] * LF[r, HUMIL])
-                    exhaustion[j] += MC[EXH_RATE] * received
-                    if helps and r >= AI[j, JOIN]:
-                        NG[p, i] += AF[j, ENTRAP] * received
-                    SET[i, j] += MC[DISCHARGE] * full / max(AF[i, MULT], 1e-3)
-                order = kill_order[i, j]
-                attempt = LF[r, KILLP] > 0.0 or order == 1
-                if attempt and vacancy[j] == 0 and not killed[j] and order != 0:
-                    pk = LF[r, KILLP] * (1.0 - AF[j, PROTECT])
-                    u = uniform_nb(key, _ctr(t, i, j, P_KILL, A))
-                    if order == 1 or u < pk:
-                        killed[j] = True
-                        actor_out[j, O_LEADERS] += 1.0
+        for q in range(active.shape[0]):
+            i = active[q, 0]
+            j = active[q, 1]
+            r = choice[i, j]
+            if r == 0:
+                continue
+            answering = G[i, j] >= answer
+            if r >= force:
+                last_force[i, j] = t
+                last_force[j, i] = t
+                if cf[i, j]:
+                    cf[i, j] = False
+                    cf[j, i] = False
+                if r >= MI[C.STRIKE_RUNG]:
+                    actor_out[i, L.O_STRIKES] += 1.0
+                    if not answering:
+                        actor_out[i, L.O_INIT] += 1.0
+                if not answering and r >= AI[i, C.VOID_RUNG] and not voided[i]:
+                    void_until[i] = t + AI[i, C.VOID_DAYS]
+            if AI[i, C.IS_MAIN] and AI[j, C.IS_MAIN]:
+                if r > level:
+                    level = r
+                if r >= MI[C.WAR_RUNG] and days_out[L.D_WAR] < 0:
+                    days_out[L.D_WAR] = t
+            if AI[i, C.IS_PROTECTOR] and r >= MI[C.COMBAT_RUNG] and days_out[L.D_COMBAT] < 0:
+                days_out[L.D_COMBAT] = t
+            exhaustion[i] += MC[C.EXH_RATE] * LF[r, C.COST]
+            if LF[r, C.COOLDOWN] > 0.0:
+                ready[i, j] = t + np.int64(LF[r, C.COOLDOWN])
+            if LF[r, C.DAMAGE] > 0.0:
+                p = AI[j, C.PROTECTOR]
+                kind = AI[j, C.COMMIT]
+                helps = False
+                if (p >= 0 and p != i and r >= AI[j, C.TRIGGER]
+                        and kind in (C.C_INFORMAL, C.C_FORMAL)):
+                    helps = uniform_nb(key, _ctr(t, i, j, P_HELP, A)) < AF[j, C.HELP_P]
+                    if kind == C.C_FORMAL and voided[j]:
+                        helps = False
+                    if helps:
+                        actor_out[j, L.O_HELPED] += 1.0
+                    else:
+                        actor_out[j, L.O_ABANDON] += 1.0
+                extra = AF[j, C.PROT_AD] if helps else 0.0
+                icpt = 1.0 - (1.0 - AF[j, C.AIRDEF]) * (1.0 - extra)
+                sigma = MC[C.DNOISE]
+                z = normal_nb(key, _ctr(t, i, j, P_SHOCK_A, A), _ctr(t, i, j, P_SHOCK_B, A))
+                shock = math.exp(sigma * z - 0.5 * sigma * sigma)
+                full = LF[r, C.DAMAGE] * cap0[i]
+                received = full * (1.0 - LF[r, C.INTERCEPTABLE] * icpt) * shock
+                actor_out[j, L.O_CAS] += received * MC[C.CAS_PER_DAMAGE]
+                NG[j, i] += received * (1.0 + AF[j, C.REP] * LF[r, C.HUMIL])
+                exhaustion[j] += MC[C.EXH_RATE] * received
+                if helps and r >= AI[j, C.JOIN]:
+                    NG[p, i] += AF[j, C.ENTRAP] * received
+                settle[i, j] += MC[C.DISCHARGE] * full / max(AF[i, C.MULT], 1e-3)
+            order = kill_order[i, j]
+            if ((LF[r, C.KILLP] > 0.0 or order == 1)
+                    and vacancy[j] == 0 and not killed[j] and order != 0):
+                pk = LF[r, C.KILLP] * (1.0 - AF[j, C.PROTECT])
+                u = uniform_nb(key, _ctr(t, i, j, P_KILL, A))
+                if order == 1 or u < pk:
+                    killed[j] = True
+                    actor_out[j, L.O_LEADERS] += 1.0
+        for k in range(forced_start, inj):
+            kill_order[INJ[k, C.INJ_ACTOR], INJ[k, C.INJ_TARGET]] = -1
         path[t - 1] = level
 
         # Phase 5: updates.
+        for p in range(hostile.shape[0]):
+            i = hostile[p, 0]
+            # answering, not cooling down (urged) and not using force: a reputation cost
+            if urged[p] and choice[i, hostile[p, 1]] < force:
+                actor_out[i, L.O_REP] += rep_g[p]
+        eta = MC[C.ETA]
+        for q in range(watch.shape[0]):
+            i = watch[q, 0]
+            j = watch[q, 1]
+            if waiting[i, j] > 0:
+                if choice[j, i] >= force:
+                    belief[i, j] += eta * (1.0 - belief[i, j])
+                    waiting[i, j] = 0
+                else:
+                    waiting[i, j] -= 1
+                    if waiting[i, j] == 0:
+                        belief[i, j] -= eta * belief[i, j]
+            if choice[i, j] >= force:
+                waiting[i, j] = MI[C.WINDOW]
         for i in range(A):
             for j in range(A):
-                if (PF[i, j, HOSTILE] > 0.0 and answering[i, j] and not pending[i, j]
-                        and choice[i, j] < force):
-                    actor_out[i, O_REP] += AF[i, REP] * AF[i, RESOLVE] * math.log1p(G[i, j])
-        eta = MC[ETA]
-        for i in range(A):
-            for j in range(A):
-                if waiting[i, j] > 0:
-                    if choice[j, i] >= force:
-                        belief[i, j] += eta * (1.0 - belief[i, j])
-                        waiting[i, j] = 0
-                    else:
-                        waiting[i, j] -= 1
-                        if waiting[i, j] == 0:
-                            belief[i, j] -= eta * belief[i, j]
-                if choice[i, j] >= force:
-                    waiting[i, j] = MI[WINDOW]
-        for i in range(A):
-            for j in range(A):
-                if SET[i, j] > 0.0:
-                    NG[i, j] = max(0.0, NG[i, j] - SET[i, j])
-                if not cf[i, j] and NG[i, j] < PF[i, j, FLOOR]:
-                    NG[i, j] = PF[i, j, FLOOR]
+                if settle[i, j] > 0.0:
+                    NG[i, j] = max(0.0, NG[i, j] - settle[i, j])
+                if not cf[i, j] and NG[i, j] < PF[i, j, C.FLOOR]:
+                    NG[i, j] = PF[i, j, C.FLOOR]
                 G[i, j] = NG[i, j]
         for j in range(A):
-            share = AF[j, AID_SHARE]
-            ceil = AF[j, CAP0]
+            share = AF[j, C.AID_SHARE]
+            ceil = AF[j, C.CAP0]
             if share > 0.0:
-                ceil = AF[j, CAP0] * (1.0 - share * min(1.0, t / AI[j, AID_LAG]))
+                ceil = AF[j, C.CAP0] * (1.0 - share * min(1.0, t / AI[j, C.AID_LAG]))
             if killed[j]:
-                cap[j] *= 1.0 - AF[j, DECAP_LOSS]
-                vacancy[j] = AI[j, SUCC_DELAY]
+                cap[j] *= 1.0 - AF[j, C.DECAP_LOSS]
+                vacancy[j] = AI[j, C.SUCC_DELAY]
             elif vacancy[j] > 0:
                 vacancy[j] -= 1
             else:
-                cap[j] += AF[j, RECOV] * (ceil - cap[j])
+                cap[j] += AF[j, C.RECOV] * (ceil - cap[j])
             cap[j] = min(cap[j], ceil)
-        for a in range(A):
-            for b in range(a + 1, A):
-                if cf[a, b]:
-                    held = t - cf_start[a, b] + 1
-                    if PF[a, b, CF_OUT] > 0.0 and held >= MI[HOLD_DAYS] and days_out[D_CF_HELD] < 0:
-                        days_out[D_CF_HELD] = t
-                    ha = MI[HOST_A]
-                    hb = MI[HOST_B]
-                    hostage_pair = (a == ha and b == hb) or (a == hb and b == ha)
-                    if hostage_pair and held >= MI[RELEASE_DAYS] and days_out[D_HOSTAGES] < 0:
-                        days_out[D_HOSTAGES] = t
+        for q in range(truce.shape[0]):
+            a = truce[q, 0]
+            b = truce[q, 1]
+            if cf[a, b]:
+                held = t - cf_start[a, b] + 1
+                if (PF[a, b, C.CF_OUT] > 0.0 and held >= MI[C.HOLD_DAYS]
+                        and days_out[L.D_CF_HELD] < 0):
+                    days_out[L.D_CF_HELD] = t
+                ha = MI[C.HOST_A]
+                hb = MI[C.HOST_B]
+                hostage_pair = (a == ha and b == hb) or (a == hb and b == ha)
+                if hostage_pair and held >= MI[C.RELEASE_DAYS] and days_out[L.D_HOSTAGES] < 0:
+                    days_out[L.D_HOSTAGES] = t
 
 
-@numba.njit(cache=True, parallel=True)
-def simulate_block(AF, AI, PF, PI, LF, MC, MI, INJ, keys, days, days_out, actor_out, path):
+@numba.njit(cache=True, error_model="numpy")
+def _run_block(AF, AI, PF, PI, LF, MC, MI, INJ, plan, keys, days, days_out, actor_out,
+               path):  # pragma: no cover - compiled
+    """Replicates ``keys`` one after another, reusing one set of arrays."""
+    A = AF.shape[0]
+    R = LF.shape[0]
+    H = plan[0].shape[0]
+    state = (np.empty(A), np.empty(A, dtype=np.int64), np.empty(A),
+             np.empty(A, dtype=np.int64), np.empty((A, A)), np.empty((A, A)),
+             np.empty((A, A), dtype=np.int64), np.empty((A, A), dtype=np.bool_),
+             np.empty((A, A), dtype=np.int64), np.empty((A, A), dtype=np.int64),
+             np.empty((A, A), dtype=np.int64))
+    # settle is 0 and choice 0 off the active pairs, kill_order -1 off the day's injects:
+    # set here once, restored by _replicate after every use.
+    scratch = (np.empty((A, A)), np.zeros((A, A)), np.zeros((A, A), dtype=np.int64),
+               np.full((A, A), -1, dtype=np.int64), np.empty(A), np.empty(A, dtype=np.bool_),
+               np.empty(A, dtype=np.bool_), np.empty(R), np.empty(H),
+               np.zeros(H, dtype=np.bool_))
+    # x rows are keyed on a capability; a NaN key matches nothing, so all start stale.
+    cache = (np.empty((A, R)), np.full(A, np.nan), np.zeros(A, dtype=np.int64))
+    for k in range(keys.shape[0]):
+        _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, plan, keys[k], days, days_out[k],
+                   actor_out[k], path[k], state, scratch, cache)
+
+
+@numba.njit(cache=True, parallel=True, error_model="numpy")
+def simulate_block(AF, AI, PF, PI, LF, MC, MI, INJ, plan, keys, days, days_out, actor_out,
+                   path):  # pragma: no cover - compiled
     """Run ``len(keys)`` replicates in parallel; outputs are preallocated and filled in place."""
-    for k in numba.prange(keys.shape[0]):  # pragma: no cover - compiled
-        _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, keys[k], days, days_out[k], actor_out[k],
-                   path[k])
+    n = keys.shape[0]
+    for b in numba.prange((n + BLOCK - 1) // BLOCK):
+        lo = b * BLOCK
+        hi = min(n, lo + BLOCK)
+        _run_block(AF, AI, PF, PI, LF, MC, MI, INJ, plan, keys[lo:hi], days, days_out[lo:hi],
+                   actor_out[lo:hi], path[lo:hi])
 
 
 def simulate(c, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Run the fast engine on ``keys``; returns (days_out, actor_out, path) as in ``layout``."""
     n = len(keys)
-    days_out = np.full((n, N_DAY), -1, dtype=np.int32)
-    actor_out = np.zeros((n, c.n_actors, N_ACT))
+    days_out = np.full((n, L.N_DAY), -1, dtype=np.int32)
+    actor_out = np.zeros((n, c.n_actors, L.N_ACT))
     path = np.empty((n, c.days), dtype=np.int8)
-    simulate_block(c.AF, c.AI, c.PF, c.PI, c.LF, c.MC, c.MI, c.INJ, np.asarray(keys, np.uint64),
-                   c.days, days_out, actor_out, path)
+    # Hand out blocks one at a time rather than a fixed share per thread, so that a thread
+    # slowed by other work on the machine does not hold the others up.
+    old = numba.set_parallel_chunksize(1)
+    try:
+        simulate_block(c.AF, c.AI, c.PF, c.PI, c.LF, c.MC, c.MI, c.INJ, _plan(c),
+                       np.asarray(keys, np.uint64), c.days, days_out, actor_out, path)
+    finally:
+        numba.set_parallel_chunksize(old)
     return days_out, actor_out, path
