@@ -8,7 +8,7 @@ reference read these same arrays, so they cannot drift apart in what they are to
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -90,8 +90,6 @@ class Compiled:
 
     def with_days(self, days: int) -> Compiled:
         """The same scenario run for another number of days (injects after the end never fire)."""
-        from dataclasses import replace
-
         return replace(self, days=days)
 
 

@@ -54,6 +54,8 @@ def simulate(
         raise ValueError(f"runs must be at least 1, got {runs}")
     if chunk < 1:
         raise ValueError(f"chunk must be at least 1, got {chunk}")
+    if engine not in ("fast", "reference"):
+        raise ValueError(f"engine must be 'fast' or 'reference', got {engine!r}")
     step = kernel.simulate if engine == "fast" else reference.simulate
     A, days = compiled.n_actors, compiled.days
     days_out = np.empty((runs, N_DAY), dtype=np.int32)
