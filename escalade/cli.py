@@ -244,6 +244,69 @@ def print_comparison(names: list[str], summaries: dict[str, Summary],
 
 
 @app.command()
+def sweep(
+    scenario: ScenarioArg = "levant-2024",
+    grid: Annotated[list[str] | None, typer.Option(
+        "--grid", help="PATH=V1,V2,... (repeat for a full grid)")] = None,
+    lhs: Annotated[list[str] | None, typer.Option(
+        "--lhs", help="PATH=LOW:HIGH (repeat; a Latin hypercube of --samples points)")] = None,
+    samples: Annotated[int, typer.Option("--samples", min=2, help="Latin hypercube size")] = 10,
+    policy: Annotated[list[str] | None, typer.Option(
+        "--policy", "-p", help="policies to cross with the points (default: the scenario's)")] = None,
+    runs: RunsOpt = 2_000,
+    days: DaysOpt = None,
+    seed: SeedOpt = 0,
+    set_: SetOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run a grid or Latin hypercube of parameter values under each policy (common random numbers)."""
+    from escalade.experiments.sweep import (
+        grid_points,
+        lhs_points,
+        parse_grid,
+        parse_range,
+        run_sweep,
+    )
+
+    with user_errors():
+        if bool(grid) == bool(lhs):
+            raise UserError("sweep: give either --grid PATH=V1,V2,... or --lhs PATH=LOW:HIGH")
+        points = (grid_points([parse_grid(g) for g in grid]) if grid
+                  else lhs_points([parse_range(r) for r in lhs or []], samples, seed))
+        policies: list[str | None] = list(policy) if policy else [None]
+        cells = len(points) * len(policies)
+        with Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err, transient=True, disable=as_json) as bar:
+            task = bar.add_task("sweep", total=cells)
+            rows = run_sweep(scenario, points, policies, runs, seed, set_, days,
+                             on_cell=lambda done: bar.update(task, completed=done))
+        if as_json:
+            doc = {"scenario": scenario, "runs": runs, "seed": seed, "version": __version__,
+                   "overrides": list(set_ or []), "design": "grid" if grid else "lhs",
+                   "points": [{"point": r.point, "policy": r.policy, "params": r.params,
+                               "scenario_hash": r.scenario_hash,
+                               "outcomes": {k: v.as_p() for k, v in r.summary.outcomes.items()}}
+                              for r in rows]}
+            print(json.dumps(doc, indent=2))
+            return
+        table = Table(title=f"sweep of {scenario} · {len(points)} points × {len(policies)} "
+                            f"policies · {runs} runs each · seed {seed}", title_justify="left")
+        keys = list(points[0])
+        table.add_column("point", justify="right")
+        for k in keys:  # the last two path segments are enough to tell parameters apart
+            table.add_column(".".join(k.split(".")[-2:]), justify="right")
+        for k in ("policy", "regional war", "protector in combat", "cease-fire"):
+            table.add_column(k, justify="right")
+        for r in rows:
+            o = r.summary.outcomes
+            table.add_row(str(r.point), *(f"{r.params[k]:.3g}" if isinstance(r.params[k], float)
+                                          else str(r.params[k]) for k in keys),
+                          r.policy or "-", *(fmt_ci(o[n]) for n in
+                                             ("regional_war", "protector_in_combat", "ceasefire")))
+        out.print(table)
+
+
+@app.command()
 def trace(
     scenario: ScenarioArg = "levant-2024",
     policy: Annotated[str | None, typer.Option("--policy", "-p")] = None,

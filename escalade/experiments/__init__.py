@@ -1,0 +1,1 @@
+"""Experiments: sweeps over parameters and policies, built on the engine's public API only."""
