@@ -111,6 +111,7 @@ def summary_json(summary: Summary) -> dict[str, Any]:
         "actors": {a: {m: e.value for m, e in ms.items()} for a, ms in summary.actors.items()},
         "actors_ci": {a: {m: [e.ci_low, e.ci_high] for m, e in ms.items()}
                       for a, ms in summary.actors.items()},
+        "strikes_by_pair": {k: e.as_mean() for k, e in summary.strikes_by_pair.items()},
     }
 
 
@@ -142,6 +143,9 @@ def print_summary(title: str, summary: Summary) -> None:
         actors.add_row(aid, *(f"{ms[m].value:.2f}" if ms[m].value < 100 else f"{ms[m].value:.0f}"
                               for m in metrics))
     out.print(actors)
+    if summary.strikes_by_pair:
+        pairs = "  ".join(f"{k} {e.value:.1f}" for k, e in summary.strikes_by_pair.items())
+        out.print(f"strikes by pair (mean per replicate): {pairs}", highlight=False)
 
 
 @app.command()

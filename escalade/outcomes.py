@@ -78,16 +78,20 @@ class Summary:
     outcomes: dict[str, Estimate]
     actors: dict[str, dict[str, Estimate]]
     runs: int
+    strikes_by_pair: dict[str, Estimate]  # "ISR>HEZ": mean strikes by ISR on HEZ
 
 
 def summarise(raw: RawResult) -> Summary:
     n = raw.runs
     outcomes = {k: wilson(int(v.sum()), n) for k, v in indicators(raw).items()}
+    ids = raw.compiled.ids
     actors = {
         aid: {m: mean_ci(raw.actor_out[:, a, k]) for k, m in enumerate(ACTOR_METRICS)}
-        for a, aid in enumerate(raw.compiled.ids)
+        for a, aid in enumerate(ids)
     }
-    return Summary(outcomes, actors, n)
+    pairs = {f"{ids[i]}>{ids[j]}": mean_ci(raw.pair_out[:, i, j])
+             for i in range(len(ids)) for j in range(len(ids)) if raw.pair_out[:, i, j].any()}
+    return Summary(outcomes, actors, n, pairs)
 
 
 def paired_difference(a: np.ndarray, b: np.ndarray) -> Estimate:

@@ -32,6 +32,7 @@ def test_run_json_has_the_documented_fields() -> None:
         assert 0.0 <= o["ci_low"] <= o["p"] <= o["ci_high"] <= 1.0
     for metric in ("strikes_initiated", "leaders_lost", "casualties"):
         assert metric in doc["actors"]["ISR"]
+    assert doc["strikes_by_pair"]["ISR>HAM"]["mean"] > 0
 
 
 def test_run_is_reproducible_from_the_seed() -> None:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from escalade.engine import kernel, reference
+from escalade.engine.layout import O_STRIKES
 from escalade.engine.rng import BLOCK, replicate_keys, uniform
 from escalade.engine.run import simulate
 
@@ -21,7 +22,7 @@ def test_fast_engine_equals_reference_replicate_by_replicate(policy: str) -> Non
     keys = replicate_keys(2024, 0, 24)
     fast = kernel.simulate(c, keys)
     ref = reference.simulate(c, keys)
-    for f, r, name in zip(fast, ref, ("days_out", "actor_out", "path"), strict=True):
+    for f, r, name in zip(fast, ref, ("days_out", "actor_out", "path", "pair_out"), strict=True):
         np.testing.assert_array_equal(f, r, err_msg=name)
 
 
@@ -55,3 +56,9 @@ def test_same_seed_same_result_different_seed_different_result() -> None:
     a, b = simulate(c, 200, seed=1), simulate(c, 200, seed=1)
     np.testing.assert_array_equal(a.actor_out, b.actor_out)
     assert not np.array_equal(a.actor_out, simulate(c, 200, seed=2).actor_out)
+
+
+def test_strikes_by_pair_add_up_to_each_actors_strikes() -> None:
+    raw = simulate(compiled().with_days(90), 200, seed=8)
+    np.testing.assert_array_equal(raw.pair_out.sum(axis=2), raw.actor_out[:, :, O_STRIKES])
+    assert raw.pair_out[:, compiled().index("ISR"), compiled().index("HAM")].mean() > 30

@@ -129,7 +129,7 @@ def _plan(c) -> tuple[np.ndarray, ...]:
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, plan, key, days, days_out, actor_out, path,
+def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, plan, key, days, days_out, actor_out, pair_out, path,
                state, scratch, cache):  # pragma: no cover - compiled
     """One replicate, all days; writes into its rows of the output arrays.
 
@@ -358,6 +358,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, plan, key, days, days_out, actor
                     cf[j, i] = False
                 if r >= MI[C.STRIKE_RUNG]:
                     actor_out[i, L.O_STRIKES] += 1.0
+                    pair_out[i, j] += 1
                     if not answering:
                         actor_out[i, L.O_INIT] += 1.0
                 if not answering and r >= AI[i, C.VOID_RUNG] and not voided[i]:
@@ -467,7 +468,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, plan, key, days, days_out, actor
 
 @numba.njit(cache=True, error_model="numpy")
 def _run_block(AF, AI, PF, PI, LF, MC, MI, INJ, plan, keys, days, days_out, actor_out,
-               path):  # pragma: no cover - compiled
+               pair_out, path):  # pragma: no cover - compiled
     """Replicates ``keys`` one after another, reusing one set of arrays."""
     A = AF.shape[0]
     R = LF.shape[0]
@@ -487,33 +488,35 @@ def _run_block(AF, AI, PF, PI, LF, MC, MI, INJ, plan, keys, days, days_out, acto
     cache = (np.empty((A, R)), np.full(A, np.nan), np.zeros(A, dtype=np.int64))
     for k in range(keys.shape[0]):
         _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, plan, keys[k], days, days_out[k],
-                   actor_out[k], path[k], state, scratch, cache)
+                   actor_out[k], pair_out[k], path[k], state, scratch, cache)
 
 
 @numba.njit(cache=True, parallel=True, error_model="numpy")
 def simulate_block(AF, AI, PF, PI, LF, MC, MI, INJ, plan, keys, days, days_out, actor_out,
-                   path):  # pragma: no cover - compiled
+                   pair_out, path):  # pragma: no cover - compiled
     """Run ``len(keys)`` replicates in parallel; outputs are preallocated and filled in place."""
     n = keys.shape[0]
     for b in numba.prange((n + BLOCK - 1) // BLOCK):
         lo = b * BLOCK
         hi = min(n, lo + BLOCK)
         _run_block(AF, AI, PF, PI, LF, MC, MI, INJ, plan, keys[lo:hi], days, days_out[lo:hi],
-                   actor_out[lo:hi], path[lo:hi])
+                   actor_out[lo:hi], pair_out[lo:hi], path[lo:hi])
 
 
-def simulate(c, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Run the fast engine on ``keys``; returns (days_out, actor_out, path) as in ``layout``."""
+def simulate(c, keys: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Run the fast engine on ``keys``; returns (days_out, actor_out, path, pair_out) as in
+    ``layout``."""
     n = len(keys)
     days_out = np.full((n, L.N_DAY), -1, dtype=np.int32)
     actor_out = np.zeros((n, c.n_actors, L.N_ACT))
+    pair_out = np.zeros((n, c.n_actors, c.n_actors), dtype=np.int16)
     path = np.empty((n, c.days), dtype=np.int8)
     # Hand out blocks one at a time rather than a fixed share per thread, so that a thread
     # slowed by other work on the machine does not hold the others up.
     old = numba.set_parallel_chunksize(1)
     try:
         simulate_block(c.AF, c.AI, c.PF, c.PI, c.LF, c.MC, c.MI, c.INJ, _plan(c),
-                       np.asarray(keys, np.uint64), c.days, days_out, actor_out, path)
+                       np.asarray(keys, np.uint64), c.days, days_out, actor_out, pair_out, path)
     finally:
         numba.set_parallel_chunksize(old)
-    return days_out, actor_out, path
+    return days_out, actor_out, path, pair_out

@@ -4,6 +4,7 @@
 ``actor_out`` (n, A, N_ACT) float64: per-actor tallies over the whole run.
 ``path`` (n, days) int8: the highest rung used between two main parties each day (-1 if none),
 the escalation level that fan charts show.
+``pair_out`` (n, A, A) int16: strikes (attacks at or above the strike rung) by i on j.
 """
 
 D_WAR, D_COMBAT, D_CF_REACHED, D_CF_HELD, D_HOSTAGES = range(5)

@@ -47,6 +47,7 @@ class ReplicateResult:
     days_out: list[int]
     actor_out: list[list[float]]
     path: list[int]
+    pair_out: list[list[int]]
     events: list[Event] = field(default_factory=list)
 
 
@@ -211,6 +212,7 @@ def simulate_replicate(
     w = World(c, key)
     days_out = [-1] * L.N_DAY
     actor_out = [[0.0] * L.N_ACT for _ in range(A)]
+    pair_out = [[0] * A for _ in range(A)]  # strikes by i on j
     path = [-1] * days
     events: list[Event] = []
 
@@ -283,6 +285,7 @@ def simulate_replicate(
                         log(t, "ceasefire_broken", i, j)
                     if r >= mi[C.STRIKE_RUNG]:
                         actor_out[i][L.O_STRIKES] += 1
+                        pair_out[i][j] += 1
                         if not answering[i][j]:
                             actor_out[i][L.O_INIT] += 1
                     if not answering[i][j] and r >= ai[i, C.VOID_RUNG] and not voided[i]:
@@ -354,7 +357,7 @@ def simulate_replicate(
                         log(t, "outcome", a, b, detail="hostages returned")
         if observe is not None:
             observe(t, w)
-    return ReplicateResult(days_out, actor_out, path, events)
+    return ReplicateResult(days_out, actor_out, path, pair_out, events)
 
 
 def start_ceasefire(c: C.Compiled, w: World, a: int, b: int, t: int, days_out: list[int]) -> None:
@@ -462,15 +465,17 @@ def leader_name(c: C.Compiled, j: int, k: int) -> str:
     return names[k] if k < len(names) else f"successor {k - len(names) + 1}"
 
 
-def simulate(c: C.Compiled, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def simulate(c: C.Compiled, keys: np.ndarray) -> tuple[np.ndarray, ...]:
     """Run the reference on many keys; same return layout as the fast engine."""
     n, A = len(keys), c.n_actors
     days_out = np.empty((n, L.N_DAY), dtype=np.int32)
     actor_out = np.empty((n, A, L.N_ACT))
     path = np.empty((n, c.days), dtype=np.int8)
+    pair_out = np.empty((n, A, A), dtype=np.int16)
     for k, key in enumerate(keys):
         res = simulate_replicate(c, int(key))
         days_out[k] = res.days_out
         actor_out[k] = res.actor_out
         path[k] = res.path
-    return days_out, actor_out, path
+        pair_out[k] = res.pair_out
+    return days_out, actor_out, path, pair_out

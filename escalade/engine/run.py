@@ -26,6 +26,7 @@ class RawResult:
     """Per-replicate outputs of one run (see ``layout`` for the columns).
 
     days_out (runs, N_DAY) int32; actor_out (runs, A, N_ACT) float64;
+    pair_out (runs, A, A) int16, strikes by i on j;
     path (runs, days) int8, or None when paths were not kept.
     """
 
@@ -33,6 +34,7 @@ class RawResult:
     seed: int
     days_out: np.ndarray
     actor_out: np.ndarray
+    pair_out: np.ndarray
     path: np.ndarray | None
 
     @property
@@ -60,14 +62,16 @@ def simulate(
     A, days = compiled.n_actors, compiled.days
     days_out = np.empty((runs, N_DAY), dtype=np.int32)
     actor_out = np.empty((runs, A, N_ACT))
+    pair_out = np.empty((runs, A, A), dtype=np.int16)
     path = np.empty((runs, days), dtype=np.int8) if keep_paths else None
     for start in range(0, runs, chunk):
         n = min(chunk, runs - start)
-        d, a, p = step(compiled, replicate_keys(seed, start, n))
+        d, a, p, s = step(compiled, replicate_keys(seed, start, n))
         days_out[start : start + n] = d
         actor_out[start : start + n] = a
+        pair_out[start : start + n] = s
         if path is not None:
             path[start : start + n] = p
         if on_chunk is not None:
             on_chunk(start + n)
-    return RawResult(compiled, seed, days_out, actor_out, path)
+    return RawResult(compiled, seed, days_out, actor_out, pair_out, path)
