@@ -167,6 +167,10 @@ def run(
         summary = summarise(raw)
         if as_json:
             doc = header(loaded, compiled, runs, seed) | {"engine": eng} | summary_json(summary)
+            if compiled.hostages_held:
+                p = summary.outcomes["hostages_returned"]
+                doc["hostages"] = {"held": compiled.hostages_held,
+                                   "expected_returned": compiled.hostages_held * p.value}
             print(json.dumps(doc, indent=2))
             return
         title = (f"{loaded.scenario.name} · policy {loaded.policy or '-'} · {runs} runs × "

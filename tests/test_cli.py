@@ -33,6 +33,8 @@ def test_run_json_has_the_documented_fields() -> None:
     for metric in ("strikes_initiated", "leaders_lost", "casualties"):
         assert metric in doc["actors"]["ISR"]
     assert doc["strikes_by_pair"]["ISR>HAM"]["mean"] > 0
+    p = doc["outcomes"]["hostages_returned"]["p"]
+    assert doc["hostages"] == {"held": 115, "expected_returned": 115 * p}
 
 
 def test_run_is_reproducible_from_the_seed() -> None:
