@@ -6,10 +6,13 @@ it never shows a traceback. ``--json`` prints one JSON document on stdout and no
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -18,12 +21,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from escalade import __version__
-from escalade.compile import Compiled, compile_scenario
-from escalade.engine.run import Engine, RawResult, simulate
+from escalade.compile import Compiled
+from escalade.engine.run import Engine, RawResult
 from escalade.errors import UserError
+from escalade.experiments.design import Cell, CellResult, Design, check, prepare, run_cells, run_design
 from escalade.outcomes import DESCRIPTIONS, Summary, compare, summarise
 from escalade.scenario.load import LoadedScenario, bundled_scenarios, load_scenario, validate_file
 from escalade.scenario.schema import Scenario
+from escalade.storage.record import execute, resume
+from escalade.storage.store import DEFAULT_DIR, ENV_VAR, Store
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Simulate crisis escalation and the effect of alliance commitments.")
@@ -39,6 +45,11 @@ SetOpt = Annotated[list[str] | None, typer.Option(
     "--set", help="override a scenario value, e.g. --set actors.IRN.resolve=0.9")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON document")]
 EngineOpt = Annotated[str, typer.Option("--engine", help="fast | reference")]
+ResultsOpt = Annotated[str | None, typer.Option(
+    "--results", help=f"results folder (default: ${ENV_VAR} or ./{DEFAULT_DIR})")]
+NoStoreOpt = Annotated[bool, typer.Option("--no-store", help="do not keep this result")]
+KeepPathsOpt = Annotated[bool, typer.Option(
+    "--keep-paths", help="also store each replicate's daily escalation level (for fan charts)")]
 
 
 def fail(message: str) -> None:
@@ -55,33 +66,70 @@ def user_errors() -> Iterator[None]:
         fail(str(exc))
 
 
-def prepare(scenario: str, policy: str | None, overrides: list[str] | None,
-            days: int | None) -> tuple[LoadedScenario, Compiled]:
-    loaded = load_scenario(scenario, policy, overrides or [])
-    compiled = compile_scenario(loaded.scenario)
-    if days is not None:
-        compiled = compiled.with_days(days)
-    return loaded, compiled
-
-
 def check_engine(engine: str) -> Engine:
     if engine not in ("fast", "reference"):
         raise UserError(f"--engine: expected 'fast' or 'reference', got '{engine}'")
     return engine  # type: ignore[return-value]
 
 
-def run_with_progress(compiled: Compiled, runs: int, seed: int, engine: Engine,
-                      label: str, quiet: bool) -> RawResult:
-    """Run, showing a progress bar on stderr when the run is big enough to take a while."""
-    slow = runs * compiled.days * compiled.n_actors > (2e6 if engine == "fast" else 2e4)
-    if quiet or not slow:
-        return simulate(compiled, runs, seed, engine)
-    chunk = max(1, min(50_000, runs // 20)) if engine == "fast" else max(1, runs // 50)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err, transient=True) as bar:
-        task = bar.add_task(label, total=runs)
-        return simulate(compiled, runs, seed, engine, chunk=chunk,
-                        on_chunk=lambda done: bar.update(task, completed=done))
+@dataclass(frozen=True)
+class Finished:
+    """A finished cell as the CLI keeps it: its summary, and its raw arrays only when asked."""
+
+    cell: Cell
+    loaded: LoadedScenario
+    summary: Summary
+    raw: RawResult | None
+
+
+def store_for(results: str | None) -> Store:
+    return Store(results)
+
+
+def progress_bar(quiet: bool) -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=err, transient=True, disable=quiet)
+
+
+def execute_design(design: Design, label: str, quiet: bool, results: str | None, no_store: bool,
+                   keep_raw: bool = True, resume_id: str | None = None) -> tuple[str | None, list[Finished]]:
+    """Run a design with a progress bar, storing each cell as it finishes unless --no-store.
+
+    Returns the stored id (None with --no-store) and the finished cells (their raw arrays only
+    when ``keep_raw``, so a long sweep does not hold every replicate in memory).
+    """
+    total = len(design.cells) * design.runs
+    slow = total * (design.days or 180) * 8 > (2e6 if design.engine == "fast" else 2e4)
+    chunk = (max(1, min(50_000, design.runs // 20)) if design.engine == "fast"
+             else max(1, design.runs // 50))
+    kept: list[Finished] = []
+    finished = [0]
+
+    with progress_bar(quiet or not slow) as bar:
+        task = bar.add_task(label, total=total)
+
+        def on_chunk(_cell: int, done: int) -> None:
+            bar.update(task, completed=finished[0] * design.runs + done)
+
+        def on_cell(res: CellResult) -> None:
+            finished[0] += 1
+            kept.append(Finished(res.cell, res.loaded, summarise(res.raw), res.raw if keep_raw else None))
+
+        if no_store:
+            check(design)
+            for res in run_cells(design, on_chunk=on_chunk, chunk=chunk):
+                on_cell(res)
+            return None, kept
+        store = store_for(results)
+        if resume_id is not None:
+            rid, _, _ = resume(store, resume_id, on_chunk, on_cell, chunk)
+            return rid, kept
+        announce = (lambda rid: err.print(f"result {rid}: stored in {store.root} as cells finish; "
+                                          f"if interrupted, finish it with --resume {rid}",
+                                          highlight=False)) if design.kind == "sweep" and not quiet else None
+        rid = execute(store, design, " ".join(["escalade", *sys.argv[1:]]), on_chunk, on_cell, chunk,
+                      on_begin=announce)
+        return rid, kept
 
 
 def fmt_ci(est: Any, pct: bool = True) -> str:
@@ -106,13 +154,9 @@ def header(loaded: LoadedScenario, compiled: Compiled, runs: int, seed: int) -> 
 
 
 def summary_json(summary: Summary) -> dict[str, Any]:
-    return {
-        "outcomes": {k: v.as_p() for k, v in summary.outcomes.items()},
-        "actors": {a: {m: e.value for m, e in ms.items()} for a, ms in summary.actors.items()},
-        "actors_ci": {a: {m: [e.ci_low, e.ci_high] for m, e in ms.items()}
-                      for a, ms in summary.actors.items()},
-        "strikes_by_pair": {k: e.as_mean() for k, e in summary.strikes_by_pair.items()},
-    }
+    doc = summary.to_json()
+    del doc["runs"]
+    return doc
 
 
 def describe(name: str) -> str:
@@ -157,16 +201,21 @@ def run(
     seed: SeedOpt = 0,
     set_: SetOpt = None,
     engine: EngineOpt = "fast",
+    keep_paths: KeepPathsOpt = False,
+    results: ResultsOpt = None,
+    no_store: NoStoreOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Run a scenario and print outcome probabilities with 95% intervals."""
+    """Run a scenario and print outcome probabilities with 95% intervals (the result is stored)."""
     with user_errors():
         eng = check_engine(engine)
-        loaded, compiled = prepare(scenario, policy, set_, days)
-        raw = run_with_progress(compiled, runs, seed, eng, f"{loaded.policy or 'run'}", as_json)
-        summary = summarise(raw)
+        design = run_design("run", scenario, [policy], runs, seed, days, set_ or [], eng, keep_paths)
+        rid, done = execute_design(design, policy or "run", as_json, results, no_store)
+        cell = done[0]
+        loaded, summary, compiled = cell.loaded, cell.summary, cell.raw.compiled  # type: ignore[union-attr]
         if as_json:
-            doc = header(loaded, compiled, runs, seed) | {"engine": eng} | summary_json(summary)
+            doc = ({"id": rid} | header(loaded, compiled, runs, seed) | {"engine": eng}
+                   | summary_json(summary))
             if compiled.hostages_held:
                 p = summary.outcomes["hostages_returned"]
                 doc["hostages"] = {"held": compiled.hostages_held,
@@ -176,6 +225,13 @@ def run(
         title = (f"{loaded.scenario.name} · policy {loaded.policy or '-'} · {runs} runs × "
                  f"{compiled.days} days · seed {seed}")
         print_summary(title, summary)
+        stored_note(rid, results)
+
+
+def stored_note(rid: str | None, results: str | None) -> None:
+    if rid is not None:
+        err.print(f"stored as [bold]{rid}[/] in {store_for(results).root} · "
+                  f"escalade results show {rid} · escalade report {rid}", highlight=False)
 
 
 @app.command("compare")
@@ -187,6 +243,9 @@ def compare_cmd(
     days: DaysOpt = None,
     seed: SeedOpt = 0,
     set_: SetOpt = None,
+    keep_paths: KeepPathsOpt = False,
+    results: ResultsOpt = None,
+    no_store: NoStoreOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Compare policies side by side on common random numbers, with paired differences."""
@@ -197,21 +256,20 @@ def compare_cmd(
                             "--policy informal --policy formal-pact")
         if len(set(names)) != len(names):
             raise UserError(f"compare: each policy once, got {names}")
-        results: dict[str, tuple[LoadedScenario, Compiled, RawResult]] = {}
-        for name in names:
-            loaded, compiled = prepare(scenario, name, set_, days)
-            raw = run_with_progress(compiled, runs, seed, "fast", name, as_json)
-            results[name] = (loaded, compiled, raw)
+        design = run_design("compare", scenario, list(names), runs, seed, days, set_ or [],
+                            keep_paths=keep_paths)
+        rid, done = execute_design(design, "compare", as_json, results, no_store)
+        by_name = {d.cell.policy: d for d in done}
         base = names[0]
-        summaries = {n: summarise(r[2]) for n, r in results.items()}
-        diffs = {n: compare(results[base][2], results[n][2]) for n in names[1:]}
+        summaries = {n: by_name[n].summary for n in names}
+        diffs = {n: compare(by_name[base].raw, by_name[n].raw) for n in names[1:]}  # type: ignore[arg-type]
         if as_json:
-            loaded, compiled, _ = results[base]
-            doc = header(loaded, compiled, runs, seed) | {
+            first = by_name[base]
+            doc = {"id": rid} | header(first.loaded, first.raw.compiled, runs, seed) | {  # type: ignore[union-attr]
                 "policy": None,
                 "policies": names,
                 "baseline": base,
-                "results": {n: summary_json(s) | {"scenario_hash": results[n][0].hash}
+                "results": {n: summary_json(s) | {"scenario_hash": by_name[n].loaded.hash}
                             for n, s in summaries.items()},
                 "differences": {n: {k: {"diff": e.value, "ci_low": e.ci_low, "ci_high": e.ci_high}
                                     for k, e in d.items()} for n, d in diffs.items()},
@@ -219,6 +277,7 @@ def compare_cmd(
             print(json.dumps(doc, indent=2))
             return
         print_comparison(names, summaries, diffs, runs, seed)
+        stored_note(rid, results)
 
 
 def print_comparison(names: list[str], summaries: dict[str, Summary],
@@ -265,53 +324,283 @@ def sweep(
     days: DaysOpt = None,
     seed: SeedOpt = 0,
     set_: SetOpt = None,
+    keep_paths: KeepPathsOpt = False,
+    resume_id: Annotated[str | None, typer.Option(
+        "--resume", help="finish an interrupted sweep, given its id (other options are ignored)")] = None,
+    results: ResultsOpt = None,
+    no_store: NoStoreOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Run a grid or Latin hypercube of parameter values under each policy (common random numbers)."""
-    from escalade.experiments.sweep import (
-        grid_points,
-        lhs_points,
-        parse_grid,
-        parse_range,
-        run_sweep,
+    """Run a grid or Latin hypercube of parameter values under each policy (common random numbers).
+
+    Each finished cell is stored at once; an interrupted sweep is finished with --resume ID and
+    then equals a sweep that was never interrupted.
+    """
+    from escalade.experiments.sweep import grid_points, lhs_points, parse_grid, parse_range, sweep_design
+
+    with user_errors():
+        if resume_id is not None:
+            if no_store:
+                raise UserError("--resume: a sweep is resumed from the results database; drop --no-store")
+            design = store_for(results).get(resume_id).design
+            if design.kind != "sweep":
+                raise UserError(f"--resume {resume_id}: that is a {design.kind} result, not a sweep")
+            rid, _ = execute_design(design, "sweep", as_json, results, False, keep_raw=False,
+                                    resume_id=resume_id)
+        else:
+            if bool(grid) == bool(lhs):
+                raise UserError("sweep: give either --grid PATH=V1,V2,... or --lhs PATH=LOW:HIGH")
+            if grid:
+                specs = [parse_grid(g) for g in grid]
+                points = grid_points(specs)
+                spec: dict[str, Any] = {"design": "grid", "grid": {k: v for k, v in specs}}
+            else:
+                ranges = [parse_range(r) for r in lhs or []]
+                points = lhs_points(ranges, samples, seed)
+                spec = {"design": "lhs", "lhs": {k: [lo, hi] for k, lo, hi in ranges}, "samples": samples}
+            policies: list[str | None] = list(policy) if policy else [None]
+            design = sweep_design(scenario, points, policies, runs, seed, set_, days, keep_paths, spec)
+            rid, done = execute_design(design, "sweep", as_json, results, no_store, keep_raw=False)
+        if rid is not None:
+            stored = store_for(results).get(rid)
+            rows = [{"point": c["point"], "policy": c["policy"], "params": c["params"],
+                     "scenario_hash": c["scenario_hash"], "outcomes": c["summary"]["outcomes"]}
+                    for c in stored.cells]
+            design = stored.design
+        else:
+            rows = [{"point": d.cell.point, "policy": d.loaded.policy, "params": d.cell.params,
+                     "scenario_hash": d.loaded.hash, "outcomes": summary_json(d.summary)["outcomes"]}
+                    for d in done]
+        if as_json:
+            doc = {"id": rid, "scenario": scenario if rid is None else stored.meta["scenario"],
+                   "runs": design.runs, "seed": design.seed, "version": __version__,
+                   "overrides": list(design.overrides), "design": design.spec.get("design"),
+                   "points": rows}
+            print(json.dumps(doc, indent=2))
+            return
+        print_sweep(rows, design)
+        stored_note(rid, results)
+
+
+def print_sweep(rows: list[dict[str, Any]], design: Design) -> None:
+    n_points = len({r["point"] for r in rows})
+    table = Table(title=f"sweep · {n_points} points × {len(design.policies)} policies · "
+                        f"{design.runs} runs each · seed {design.seed}", title_justify="left")
+    keys = list(rows[0]["params"]) if rows else []
+    table.add_column("point", justify="right")
+    for k in keys:  # the last two path segments are enough to tell parameters apart
+        table.add_column(".".join(k.split(".")[-2:]), justify="right")
+    for k in ("policy", "regional war", "protector in combat", "cease-fire"):
+        table.add_column(k, justify="right")
+    for r in rows:
+        o = r["outcomes"]
+        table.add_row(str(r["point"]), *(f"{r['params'][k]:.3g}" if isinstance(r["params"][k], float)
+                                         else str(r["params"][k]) for k in keys),
+                      r["policy"] or "-", *(fmt_p(o[n]) for n in
+                                            ("regional_war", "protector_in_combat", "ceasefire")))
+    out.print(table)
+
+
+def fmt_p(o: dict[str, float]) -> str:
+    return f"{o['p']:6.1%}  [{o['ci_low']:5.1%}, {o['ci_high']:5.1%}]"
+
+
+@app.command()
+def sensitivity(
+    scenario: ScenarioArg = "levant-2024",
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", help="PATH=LOW:HIGH, a parameter and its uncertain range (repeat)")] = None,
+    outcome: Annotated[list[str] | None, typer.Option(
+        "--outcome", help="outcome to explain: regional_war, regional_war_90d, ISR.casualties ... "
+                          "(repeat; default regional_war)")] = None,
+    method: Annotated[str, typer.Option("--method", help="sobol | morris")] = "sobol",
+    samples: Annotated[int, typer.Option(
+        "--samples", min=2, help="base samples (sobol: a power of 2; morris: trajectories)")] = 32,
+    policy: Annotated[str | None, typer.Option("--policy", "-p", help="named policy")] = None,
+    runs: Annotated[int, typer.Option("--runs", "-n", min=1, help="replicates per point")] = 500,
+    days: DaysOpt = None,
+    seed: SeedOpt = 0,
+    set_: SetOpt = None,
+    resume_id: Annotated[str | None, typer.Option(
+        "--resume", help="finish an interrupted analysis, given its id")] = None,
+    results: ResultsOpt = None,
+    no_store: NoStoreOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Global sensitivity (SALib): which parameters drive an outcome, Sobol indices or Morris screening.
+
+    Every point runs on the same seed (common random numbers), so a parameter the model ignores
+    gets indices of 0 and Monte Carlo noise does not pass for an effect.
+    """
+    from escalade.experiments.sensitivity import (
+        indices_from_summaries,
+        parse_param,
+        sensitivity_design,
     )
 
     with user_errors():
-        if bool(grid) == bool(lhs):
-            raise UserError("sweep: give either --grid PATH=V1,V2,... or --lhs PATH=LOW:HIGH")
-        points = (grid_points([parse_grid(g) for g in grid]) if grid
-                  else lhs_points([parse_range(r) for r in lhs or []], samples, seed))
-        policies: list[str | None] = list(policy) if policy else [None]
-        cells = len(points) * len(policies)
-        with Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=err, transient=True, disable=as_json) as bar:
-            task = bar.add_task("sweep", total=cells)
-            rows = run_sweep(scenario, points, policies, runs, seed, set_, days,
-                             on_cell=lambda done: bar.update(task, completed=done))
+        if resume_id is not None:
+            design = store_for(results).get(resume_id).design
+            if design.kind != "sensitivity":
+                raise UserError(f"--resume {resume_id}: that is a {design.kind} result, "
+                                "not a sensitivity analysis")
+            rid, done = execute_design(design, "sensitivity", as_json, results, False, keep_raw=False,
+                                       resume_id=resume_id)
+        else:
+            if not param:
+                raise UserError("sensitivity: give at least one --param PATH=LOW:HIGH, "
+                                "e.g. --param actors.IRN.resolve=0.5:0.95")
+            params = [parse_param(p) for p in param]
+            design = sensitivity_design(scenario, params, outcome or ["regional_war"], method, samples,
+                                        runs, seed, policy, set_, days)
+            if not as_json:
+                err.print(f"{method}: {len(design.cells)} points × {runs} runs", highlight=False)
+            rid, done = execute_design(design, "sensitivity", as_json, results, no_store, keep_raw=False)
+        if rid is not None:
+            stored = store_for(results).get(rid)
+            summaries = {int(c["cell"]): c["summary"] for c in stored.cells}
+            design = stored.design
+        else:
+            summaries = {d.cell.index: d.summary.to_json() for d in done}
+        rows = indices_from_summaries(design, summaries)
+        if rid is not None:
+            store_for(results).add_indices(rid, rows)
+        spec = design.spec
         if as_json:
-            doc = {"scenario": scenario, "runs": runs, "seed": seed, "version": __version__,
-                   "overrides": list(set_ or []), "design": "grid" if grid else "lhs",
-                   "points": [{"point": r.point, "policy": r.policy, "params": r.params,
-                               "scenario_hash": r.scenario_hash,
-                               "outcomes": {k: v.as_p() for k, v in r.summary.outcomes.items()}}
-                              for r in rows]}
+            doc = {"id": rid, "scenario": scenario if rid is None else stored.meta["scenario"],
+                   "method": spec["method"], "samples": spec["samples"], "points": len(design.cells),
+                   "runs": design.runs, "seed": design.seed, "version": __version__,
+                   "params": [{"path": k, "low": lo, "high": hi} for k, lo, hi in spec["params"]],
+                   "indices": rows}
             print(json.dumps(doc, indent=2))
             return
-        table = Table(title=f"sweep of {scenario} · {len(points)} points × {len(policies)} "
-                            f"policies · {runs} runs each · seed {seed}", title_justify="left")
-        keys = list(points[0])
-        table.add_column("point", justify="right")
-        for k in keys:  # the last two path segments are enough to tell parameters apart
-            table.add_column(".".join(k.split(".")[-2:]), justify="right")
-        for k in ("policy", "regional war", "protector in combat", "cease-fire"):
-            table.add_column(k, justify="right")
-        for r in rows:
-            o = r.summary.outcomes
-            table.add_row(str(r.point), *(f"{r.params[k]:.3g}" if isinstance(r.params[k], float)
-                                          else str(r.params[k]) for k in keys),
-                          r.policy or "-", *(fmt_ci(o[n]) for n in
-                                             ("regional_war", "protector_in_combat", "ceasefire")))
+        print_indices(rows, spec, design)
+        stored_note(rid, results)
+
+
+def print_indices(rows: list[dict[str, Any]], spec: dict[str, Any], design: Design) -> None:
+    sobol = spec["method"] == "sobol"
+    for name in spec["outcomes"]:
+        table = Table(title=f"{spec['method']} sensitivity of {name} · {len(design.cells)} points × "
+                            f"{design.runs} runs · seed {design.seed}", title_justify="left")
+        table.add_column("parameter")
+        cols = (("S1", "first order S1 ± 95%"), ("ST", "total ST ± 95%")) if sobol else (
+            ("mu_star", "mu* ± 95%"), ("sigma", "sigma"))
+        for _, label in cols:
+            table.add_column(label, justify="right")
+        table.add_column("note", style="dim")
+        mine = [r for r in rows if r["outcome"] == name]
+        key = "ST" if sobol else "mu_star"
+        for r in sorted(mine, key=lambda r: -r[key]):
+            cells = [f"{r[c]:.3f} ± {r[c + '_conf']:.3f}" if c + "_conf" in r else f"{r[c]:.3f}"
+                     for c, _ in cols]
+            table.add_row(r["param"], *cells, r.get("flag", ""))
         out.print(table)
+    out.print("Intervals are bootstrap intervals over the sample points; each point's own Monte Carlo "
+              "noise is held down by common random numbers, not included.", style="dim")
+
+
+results_app = typer.Typer(no_args_is_help=True, help="Stored results: list, show, query, export.")
+app.add_typer(results_app, name="results")
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+@results_app.command("list")
+def results_list(results: ResultsOpt = None, as_json: JsonOpt = False) -> None:
+    """Every stored result: id, kind, status, scenario, policies, size and times."""
+    with user_errors():
+        rows = store_for(results).list()
+        if as_json:
+            print(json.dumps([{k: jsonable(v) for k, v in r.items()} for r in rows], indent=2))
+            return
+        table = Table(title=f"results in {store_for(results).root}", title_justify="left")
+        for col in ("id", "kind", "status", "scenario", "policies", "cells", "runs", "seed", "started",
+                    "finished"):
+            table.add_column(col)
+        for r in rows:
+            table.add_row(r["id"], r["kind"], r["status"], r["scenario"],
+                          ", ".join(p or "-" for p in r["policies"]),
+                          f"{r['cells_done']}/{r['cells_total']}", str(r["runs"]), str(r["seed"]),
+                          jsonable(r["started_at"]), jsonable(r["finished_at"]) or "")
+        out.print(table)
+
+
+@results_app.command("show")
+def results_show(result_id: Annotated[str, typer.Argument(help="result id")],
+                 results: ResultsOpt = None, as_json: JsonOpt = False) -> None:
+    """One result: provenance, and each cell's outcome probabilities with intervals."""
+    with user_errors():
+        store = store_for(results)
+        stored = store.get(result_id)
+        meta = {k: jsonable(v) for k, v in stored.meta.items() if k not in ("scenario_text", "design")}
+        indices = store.indices(result_id)
+        if as_json:
+            doc = meta | {"design": stored.meta["design"],
+                          "cells": [{k: jsonable(v) for k, v in c.items()} for c in stored.cells],
+                          "indices": indices}
+            print(json.dumps(doc, indent=2))
+            return
+        prov = Table(title=f"result {result_id}", title_justify="left", show_header=False)
+        prov.add_column("field", style="bold")
+        prov.add_column("value")
+        for k, v in meta.items():
+            prov.add_row(k, json.dumps(v) if isinstance(v, list | dict) else str(v))
+        out.print(prov)
+        design = stored.design
+        if design.kind == "sensitivity" and indices:
+            print_indices(indices, design.spec, design)
+            return
+        rows = [{"point": c["point"], "policy": c["policy"], "params": c["params"],
+                 "outcomes": c["summary"]["outcomes"]} for c in stored.cells]
+        if design.kind == "sweep":
+            print_sweep(rows, design)
+            return
+        for c in stored.cells:
+            print_summary(f"cell {c['cell']} · policy {c['policy'] or '-'}", Summary.from_json(c["summary"]))
+
+
+@results_app.command("sql")
+def results_sql(query: Annotated[str, typer.Argument(help="one SELECT statement")],
+                results: ResultsOpt = None, as_json: JsonOpt = False) -> None:
+    """Query stored results with SQL (read-only): tables results, cells, indices; views replicates, paths."""
+    with user_errors():
+        names, rows = store_for(results).sql(query)
+        if as_json:
+            print(json.dumps([{n: jsonable(v) for n, v in zip(names, r, strict=True)} for r in rows],
+                             indent=2, default=str))
+            return
+        table = Table()
+        for n in names:
+            table.add_column(n)
+        for r in rows:
+            table.add_row(*(str(jsonable(v)) for v in r))
+        out.print(table)
+
+
+@results_app.command("export")
+def results_export(
+    result_id: Annotated[str, typer.Argument(help="result id")],
+    fmt: Annotated[str, typer.Option("--format", help="csv | parquet")] = "csv",
+    table: Annotated[str, typer.Option(
+        "--table", help="replicates | paths | cells | indices")] = "replicates",
+    out_path: Annotated[str | None, typer.Option(
+        "--out", help="file to write (default ID-TABLE.FORMAT)")] = None,
+    results: ResultsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write a result's per-replicate outcomes (or paths, cells, indices) to CSV or Parquet."""
+    with user_errors():
+        target = Path(out_path or f"{result_id}-{table}.{fmt}")
+        written = store_for(results).export(result_id, fmt, target, table)
+        if as_json:
+            print(json.dumps({"id": result_id, "table": table, "format": fmt, "path": str(written)}))
+            return
+        out.print(f"wrote {written}", highlight=False)
 
 
 @app.command()

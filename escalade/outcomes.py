@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -80,6 +81,26 @@ class Summary:
     runs: int
     strikes_by_pair: dict[str, Estimate]  # "ISR>HEZ": mean strikes by ISR on HEZ
 
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON: probabilities and means with their 95% intervals."""
+        return {
+            "runs": self.runs,
+            "outcomes": {k: v.as_p() for k, v in self.outcomes.items()},
+            "actors": {a: {m: e.value for m, e in ms.items()} for a, ms in self.actors.items()},
+            "actors_ci": {a: {m: [e.ci_low, e.ci_high] for m, e in ms.items()}
+                          for a, ms in self.actors.items()},
+            "strikes_by_pair": {k: e.as_mean() for k, e in self.strikes_by_pair.items()},
+        }
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> Summary:
+        outcomes = {k: Estimate(v["p"], v["ci_low"], v["ci_high"]) for k, v in doc["outcomes"].items()}
+        actors = {a: {m: Estimate(v, *doc["actors_ci"][a][m]) for m, v in ms.items()}
+                  for a, ms in doc["actors"].items()}
+        pairs = {k: Estimate(v["mean"], v["ci_low"], v["ci_high"])
+                 for k, v in doc["strikes_by_pair"].items()}
+        return cls(outcomes, actors, int(doc["runs"]), pairs)
+
 
 def summarise(raw: RawResult) -> Summary:
     n = raw.runs
@@ -109,3 +130,23 @@ def compare(base: RawResult, other: RawResult) -> dict[str, Estimate]:
         for k, m in enumerate(ACTOR_METRICS):
             diffs[f"{aid}.{m}"] = paired_difference(base.actor_out[:, a, k], other.actor_out[:, a, k])
     return diffs
+
+
+def outcome_names(compiled: Any) -> list[str]:
+    """Every name ``outcome_value`` accepts for a compiled scenario (for checks and messages)."""
+    names = list(DAY_NAMES)
+    for name in _HORIZON_OUTCOMES:
+        names += [f"{name}_{h}d" for h in compiled.horizons if h < compiled.days]
+    names += [f"{aid}.{m}" for aid in compiled.ids for m in ACTOR_METRICS]
+    return names
+
+
+def outcome_value(summary: dict[str, Any], name: str) -> float:
+    """One number from a summary's JSON: a probability (``regional_war_90d``) or an actor mean
+    (``ISR.casualties``). Raises KeyError for a name the summary does not have."""
+    if name in summary["outcomes"]:
+        return float(summary["outcomes"][name]["p"])
+    actor, dot, metric = name.partition(".")
+    if dot and actor in summary["actors"] and metric in summary["actors"][actor]:
+        return float(summary["actors"][actor][metric])
+    raise KeyError(name)

@@ -42,6 +42,14 @@ def assert_greater(a: np.ndarray, b: np.ndarray, z: float = 3.0) -> None:
     assert diff > z * se, f"difference {diff:.4f} not > {z} x se {se:.4f}"
 
 
+@pytest.fixture(autouse=True)
+def results_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test stores its results in a fresh folder, never in the working tree."""
+    folder = tmp_path_factory.mktemp("results")
+    monkeypatch.setenv("ESCALADE_RESULTS", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def duel_path() -> Path:
     return DATA / "duel.yaml"

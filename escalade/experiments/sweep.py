@@ -15,11 +15,9 @@ from typing import Any
 import yaml
 from scipy.stats import qmc
 
-from escalade.compile import compile_scenario
-from escalade.engine.run import simulate
 from escalade.errors import UserError
+from escalade.experiments.design import Design, cross, run_cells
 from escalade.outcomes import Summary, summarise
-from escalade.scenario.load import load_scenario
 
 
 @dataclass(frozen=True)
@@ -77,6 +75,22 @@ def lhs_points(ranges: list[tuple[str, float, float]], samples: int,
     return [{k: float(row[c]) for c, (k, _, _) in enumerate(ranges)} for row in scaled]
 
 
+def sweep_design(
+    scenario: str,
+    points: list[dict[str, Any]],
+    policies: list[str | None],
+    runs: int,
+    seed: int,
+    overrides: list[str] | None = None,
+    days: int | None = None,
+    keep_paths: bool = False,
+    spec: dict[str, Any] | None = None,
+) -> Design:
+    """Every point under every policy, all with one seed (common random numbers)."""
+    return Design("sweep", scenario, cross(points, policies), runs, seed, days,
+                  tuple(overrides or ()), keep_paths=keep_paths, spec=spec or {})
+
+
 def run_sweep(
     scenario: str,
     points: list[dict[str, Any]],
@@ -87,17 +101,12 @@ def run_sweep(
     days: int | None = None,
     on_cell: Callable[[int], None] | None = None,
 ) -> list[SweepRow]:
-    """Run every point under every policy, all with one seed (common random numbers)."""
+    """Run a sweep in memory (nothing stored) and summarise each cell."""
+    design = sweep_design(scenario, points, policies, runs, seed, overrides, days)
     rows: list[SweepRow] = []
-    for p, params in enumerate(points):
-        point_overrides = [*(overrides or []), *(f"{k}={v}" for k, v in params.items())]
-        for policy in policies:
-            loaded = load_scenario(scenario, policy, point_overrides)
-            compiled = compile_scenario(loaded.scenario)
-            if days is not None:
-                compiled = compiled.with_days(days)
-            summary = summarise(simulate(compiled, runs, seed))
-            rows.append(SweepRow(p, loaded.policy, params, loaded.hash, summary))
-            if on_cell is not None:
-                on_cell(len(rows))
+    for res in run_cells(design):
+        rows.append(SweepRow(res.cell.point, res.loaded.policy, res.cell.params, res.loaded.hash,
+                             summarise(res.raw)))
+        if on_cell is not None:
+            on_cell(len(rows))
     return rows

@@ -1,0 +1,174 @@
+"""An experiment as data: which cells (parameter point x policy) to run, with what seed.
+
+Every kind of result (a run, a policy comparison, a sweep, a sensitivity analysis) is a
+``Design``: a list of cells that all share one seed, so replicate r meets the same random
+numbers in every cell (common random numbers). Because a design is plain JSON, the storage
+stage can keep it next to the results and ``--resume`` can finish exactly the cells that are
+missing; a cell's outputs depend only on the design, never on which cells ran before it.
+
+This stage only calls the engine's public API; it knows nothing of storage or the CLI. A caller
+that wants to keep results passes ``on_cell`` and writes each finished cell itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from escalade.compile import Compiled, compile_scenario
+from escalade.engine.run import Engine, RawResult, simulate
+from escalade.errors import UserError
+from escalade.scenario.load import LoadedScenario, load_scenario
+
+Kind = Literal["run", "compare", "sweep", "sensitivity"]
+KINDS: tuple[str, ...] = ("run", "compare", "sweep", "sensitivity")
+
+
+def prepare(scenario: str, policy: str | None, overrides: list[str] | tuple[str, ...] | None,
+            days: int | None) -> tuple[LoadedScenario, Compiled]:
+    """Load, validate and compile a scenario, optionally for another number of days."""
+    loaded = load_scenario(scenario, policy, list(overrides or []))
+    compiled = compile_scenario(loaded.scenario)
+    if days is not None:
+        compiled = compiled.with_days(days)
+    return loaded, compiled
+
+
+def format_value(value: Any) -> str:
+    """A value as ``--set`` text that reads back as the same YAML scalar."""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One point of parameter space under one policy."""
+
+    index: int
+    point: int
+    policy: str | None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def overrides(self, base: tuple[str, ...]) -> list[str]:
+        """The design's own overrides, then this point's (so a point wins over the base)."""
+        return [*base, *(f"{k}={format_value(v)}" for k, v in self.params.items())]
+
+
+@dataclass(frozen=True)
+class Design:
+    """Everything needed to run (or finish) an experiment, and nothing about its results."""
+
+    kind: str
+    scenario: str
+    cells: tuple[Cell, ...]
+    runs: int
+    seed: int
+    days: int | None = None
+    overrides: tuple[str, ...] = ()
+    engine: str = "fast"
+    keep_paths: bool = False
+    spec: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
+        if not self.cells:
+            raise ValueError("a design needs at least one cell")
+        if self.runs < 1:
+            raise ValueError(f"runs must be at least 1, got {self.runs}")
+
+    @property
+    def policies(self) -> list[str | None]:
+        seen: list[str | None] = []
+        for c in self.cells:
+            if c.policy not in seen:
+                seen.append(c.policy)
+        return seen
+
+    def to_json(self) -> dict[str, Any]:
+        doc = asdict(self)
+        doc["cells"] = [asdict(c) for c in self.cells]
+        doc["overrides"] = list(self.overrides)
+        return doc
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any], scenario: str | None = None) -> Design:
+        """Rebuild a stored design; ``scenario`` points it at the stored copy of the file."""
+        cells = tuple(Cell(c["index"], c["point"], c["policy"], dict(c["params"]))
+                      for c in doc["cells"])
+        return cls(doc["kind"], scenario or doc["scenario"], cells, doc["runs"], doc["seed"],
+                   doc.get("days"), tuple(doc.get("overrides") or ()), doc.get("engine", "fast"),
+                   bool(doc.get("keep_paths")), dict(doc.get("spec") or {}))
+
+    def with_scenario(self, scenario: str) -> Design:
+        return Design.from_json(self.to_json(), scenario)
+
+    def with_default_policy(self, policy: str | None) -> Design:
+        """Name the scenario's default policy in cells that left it implicit (for the catalogue)."""
+        doc = self.to_json()
+        for c in doc["cells"]:
+            c["policy"] = c["policy"] if c["policy"] is not None else policy
+        return Design.from_json(doc)
+
+
+def cross(points: list[dict[str, Any]], policies: list[str | None]) -> tuple[Cell, ...]:
+    """Cells for every point under every policy, policies varying fastest."""
+    return tuple(Cell(p * len(policies) + q, p, pol, dict(params))
+                 for p, params in enumerate(points) for q, pol in enumerate(policies))
+
+
+def run_design(kind: str, scenario: str, policies: list[str | None], runs: int, seed: int,
+               days: int | None = None, overrides: list[str] | tuple[str, ...] = (),
+               engine: str = "fast", keep_paths: bool = False) -> Design:
+    """A plain run (one policy) or a comparison (several), as one point crossed with policies."""
+    return Design(kind, scenario, cross([{}], policies), runs, seed, days, tuple(overrides),
+                  engine, keep_paths)
+
+
+@dataclass(frozen=True)
+class CellResult:
+    """A finished cell: what was run (the loaded scenario, for its hash) and the raw outputs."""
+
+    cell: Cell
+    loaded: LoadedScenario
+    raw: RawResult
+
+
+def load_cell(design: Design, cell: Cell) -> tuple[LoadedScenario, Compiled]:
+    return prepare(design.scenario, cell.policy, cell.overrides(design.overrides), design.days)
+
+
+def check(design: Design) -> None:
+    """Load every cell before any runs, so a bad value fails at once, not an hour in."""
+    for cell in design.cells:
+        load_cell(design, cell)
+
+
+def run_cell(design: Design, cell: Cell,
+             on_chunk: Callable[[int], None] | None = None, chunk: int | None = None) -> CellResult:
+    loaded, compiled = load_cell(design, cell)
+    if design.engine not in ("fast", "reference"):
+        raise UserError(f"engine: expected 'fast' or 'reference', got '{design.engine}'")
+    engine: Engine = design.engine  # type: ignore[assignment]
+    kwargs: dict[str, Any] = {"keep_paths": design.keep_paths, "on_chunk": on_chunk}
+    if chunk is not None:
+        kwargs["chunk"] = chunk
+    raw = simulate(compiled, design.runs, design.seed, engine, **kwargs)
+    return CellResult(cell, loaded, raw)
+
+
+def run_cells(design: Design, skip: set[int] | frozenset[int] = frozenset(),
+              on_chunk: Callable[[int, int], None] | None = None,
+              chunk: int | None = None) -> Iterator[CellResult]:
+    """Run the cells not in ``skip``, in order, yielding each as it finishes.
+
+    A generator, so the caller stores each cell before the next one starts: an interrupt loses
+    at most the cell in progress. ``on_chunk(cell_index, replicates_done)`` reports progress.
+    """
+    for cell in design.cells:
+        if cell.index in skip:
+            continue
+        cb = None if on_chunk is None else (lambda done, i=cell.index: on_chunk(i, done))
+        yield run_cell(design, cell, cb, chunk)

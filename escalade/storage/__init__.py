@@ -1,0 +1,1 @@
+"""Storage stage: a DuckDB catalogue and Parquet files; see ``store`` for the layout."""

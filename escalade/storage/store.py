@@ -1,0 +1,490 @@
+"""The results database: a DuckDB catalogue of provenance plus one Parquet file per finished cell.
+
+Layout of a results folder (``./escalade-results/`` unless ``--results`` or ``ESCALADE_RESULTS``)::
+
+    catalogue.duckdb                 results, cells and indices tables (provenance, summaries)
+    data/<id>/scenario.yaml          the scenario text exactly as run (resume reads this copy)
+    data/<id>/cells/c00000.parquet   per-replicate outcomes of cell 0
+    data/<id>/paths/c00000.parquet   daily escalation paths of cell 0 (only with --keep-paths)
+
+Why this split: per-replicate tables are large and written once, so they go to columnar files
+that any tool reads; the catalogue is small and updated often, so it is a database with
+transactions. A cell becomes visible only when its catalogue row commits, and that happens
+after its Parquet file has been renamed into place, so a reader never sees half a result and a
+crash at any moment leaves either a finished cell or none. DuckDB lets one process write a file
+at a time, so every connection here is short-lived and retried while another process holds the
+lock: a sweep writing and a user querying can take turns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import secrets
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from escalade import __version__
+from escalade.compile import Compiled
+from escalade.engine.layout import ACTOR_NAMES, DAY_NAMES
+from escalade.engine.run import RawResult
+from escalade.errors import UserError
+from escalade.experiments.design import CellResult, Design
+
+ENV_VAR = "ESCALADE_RESULTS"
+DEFAULT_DIR = "escalade-results"
+CATALOGUE = "catalogue.duckdb"
+LOCK_WAIT_S = 60.0
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS results (
+    id VARCHAR PRIMARY KEY,
+    kind VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,          -- running | done | interrupted | failed
+    scenario VARCHAR,                 -- the scenario's name
+    source VARCHAR,                   -- what the user gave: a bundled name or a file path
+    scenario_hash VARCHAR,            -- hash of the validated scenario before policy and overrides
+    scenario_text VARCHAR,            -- the file exactly as run
+    policies VARCHAR,                 -- JSON list
+    overrides VARCHAR,                -- JSON list of --set PATH=VALUE
+    seed BIGINT,
+    runs INTEGER,                     -- replicates per cell
+    days INTEGER,
+    engine VARCHAR,
+    keep_paths BOOLEAN,
+    cells_total INTEGER,
+    cells_done INTEGER,
+    design VARCHAR,                   -- JSON: the Design, enough to resume
+    command VARCHAR,
+    version VARCHAR,
+    started_at TIMESTAMP,
+    finished_at TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS cells (
+    result_id VARCHAR NOT NULL,
+    cell INTEGER NOT NULL,
+    point INTEGER,
+    policy VARCHAR,
+    params VARCHAR,                   -- JSON {path: value}
+    scenario_hash VARCHAR,            -- hash of the scenario as this cell ran it
+    runs INTEGER,
+    days INTEGER,
+    file VARCHAR,                     -- relative to the results folder
+    paths_file VARCHAR,
+    summary VARCHAR,                  -- JSON: outcome probabilities and actor means with intervals
+    finished_at TIMESTAMP,
+    PRIMARY KEY (result_id, cell)
+);
+CREATE TABLE IF NOT EXISTS indices (
+    result_id VARCHAR NOT NULL,
+    outcome VARCHAR NOT NULL,
+    param VARCHAR NOT NULL,
+    method VARCHAR NOT NULL,
+    S1 DOUBLE, S1_conf DOUBLE, ST DOUBLE, ST_conf DOUBLE,
+    mu_star DOUBLE, mu_star_conf DOUBLE, sigma DOUBLE, mu DOUBLE
+);
+"""
+INDEX_COLUMNS = ("S1", "S1_conf", "ST", "ST_conf", "mu_star", "mu_star_conf", "sigma", "mu")
+RESULT_COLUMNS = ("id", "kind", "status", "scenario", "source", "scenario_hash", "scenario_text",
+                  "policies", "overrides", "seed", "runs", "days", "engine", "keep_paths",
+                  "cells_total", "cells_done", "design", "command", "version", "started_at",
+                  "finished_at")
+CELL_COLUMNS = ("result_id", "cell", "point", "policy", "params", "scenario_hash", "runs", "days",
+                "file", "paths_file", "summary", "finished_at")
+JSON_FIELDS = ("policies", "overrides", "design", "params", "summary")
+
+
+def results_dir(option: str | Path | None = None) -> Path:
+    """The folder from ``--results``, else ``ESCALADE_RESULTS``, else ``./escalade-results``."""
+    return Path(option or os.environ.get(ENV_VAR) or DEFAULT_DIR)
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def new_id(kind: str) -> str:
+    """Short ids a person can type; randomness here never touches results (the seed does)."""
+    return f"{kind}-{secrets.token_hex(4)}"
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """Write a frame to Parquet via a temporary name and an atomic rename."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    con = duckdb.connect()
+    try:
+        con.register("frame", frame)
+        con.execute(f"COPY (SELECT * FROM frame) TO '{sql_path(tmp)}' (FORMAT parquet, COMPRESSION zstd)")
+    finally:
+        con.close()
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+# --- per-replicate frames ------------------------------------------------------------------
+
+
+def day_column(name: str) -> str:
+    return f"{name}_day"
+
+
+def actor_column(actor: str, metric: str) -> str:
+    return f"{actor}_{metric}"
+
+
+def pair_column(a: str, b: str) -> str:
+    return f"strikes_{a}_{b}"
+
+
+def cell_frame(result_id: str, res: CellResult) -> pd.DataFrame:
+    """Per-replicate outcomes of a cell, one row per replicate.
+
+    Event days are NULL when the event never happened, so SQL reads naturally:
+    ``count(regional_war_day) / count(*)`` is P(regional war).
+    """
+    raw, cell = res.raw, res.cell
+    n = raw.runs
+    cols: dict[str, Any] = {
+        "result_id": pd.Series([result_id] * n, dtype="string"),
+        "cell": np.full(n, cell.index, np.int32),
+        "point": np.full(n, cell.point, np.int32),
+        "policy": pd.Series([cell.policy] * n, dtype="string"),
+        "replicate": np.arange(n, dtype=np.int32),
+    }
+    for k, name in enumerate(DAY_NAMES):
+        d = raw.days_out[:, k].astype(np.int32)
+        cols[day_column(name)] = pd.arrays.IntegerArray(d, d < 0)
+    ids = raw.compiled.ids
+    for a, aid in enumerate(ids):
+        for k, metric in enumerate(ACTOR_NAMES):
+            cols[actor_column(aid, metric)] = raw.actor_out[:, a, k]
+    for i, a in enumerate(ids):
+        for j, b in enumerate(ids):
+            if raw.pair_out[:, i, j].any():
+                cols[pair_column(a, b)] = raw.pair_out[:, i, j]
+    return pd.DataFrame(cols)
+
+
+def paths_frame(result_id: str, res: CellResult) -> pd.DataFrame:
+    """Daily escalation level (highest rung between main parties, -1 none), one column a day."""
+    path = res.raw.path
+    assert path is not None
+    n, days = path.shape
+    cols: dict[str, Any] = {"result_id": pd.Series([result_id] * n, dtype="string"),
+                            "cell": np.full(n, res.cell.index, np.int32),
+                            "replicate": np.arange(n, dtype=np.int32)}
+    width = max(3, len(str(days)))
+    for d in range(days):
+        cols[f"d{d + 1:0{width}d}"] = path[:, d]
+    return pd.DataFrame(cols)
+
+
+def raw_from_frame(frame: pd.DataFrame, compiled: Compiled, seed: int,
+                   paths: np.ndarray | None = None) -> RawResult:
+    """Rebuild the engine's arrays from a stored frame, so stored results summarise like fresh ones."""
+    n, ids = len(frame), compiled.ids
+    days_out = np.stack([frame[day_column(name)].fillna(-1).to_numpy(np.int32)
+                         for name in DAY_NAMES], axis=1)
+    actor_out = np.zeros((n, len(ids), len(ACTOR_NAMES)))
+    for a, aid in enumerate(ids):
+        for k, metric in enumerate(ACTOR_NAMES):
+            actor_out[:, a, k] = frame[actor_column(aid, metric)].to_numpy(np.float64)
+    pair_out = np.zeros((n, len(ids), len(ids)), dtype=np.int16)
+    for i, a in enumerate(ids):
+        for j, b in enumerate(ids):
+            col = pair_column(a, b)
+            if col in frame:
+                pair_out[:, i, j] = frame[col].to_numpy(np.int16)
+    return RawResult(compiled, seed, days_out, actor_out, pair_out, paths)
+
+
+# --- the store -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """A catalogue row with its cells, JSON fields decoded."""
+
+    meta: dict[str, Any]
+    cells: list[dict[str, Any]]
+
+    @property
+    def id(self) -> str:
+        return str(self.meta["id"])
+
+    @property
+    def design(self) -> Design:
+        return Design.from_json(self.meta["design"])
+
+
+def _decode(row: dict[str, Any]) -> dict[str, Any]:
+    for key in JSON_FIELDS:
+        if key in row and isinstance(row[key], str):
+            row[key] = json.loads(row[key])
+    return row
+
+
+class Store:
+    """One results folder. Cheap to create; every operation opens and closes the catalogue."""
+
+    def __init__(self, root: str | Path | None = None) -> None:
+        self.root = results_dir(root)
+        self.catalogue = self.root / CATALOGUE
+
+    # -- connections --
+
+    @contextlib.contextmanager
+    def connect(self, write: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A short-lived connection, retried while another process holds the file lock."""
+        if not write and not self.catalogue.exists():
+            raise UserError(f"{self.root}: no results catalogue here ({CATALOGUE} is missing); "
+                            f"run or sweep something first, or pass --results DIR")
+        if write:
+            self.root.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + LOCK_WAIT_S
+        pause = 0.02
+        while True:
+            try:
+                con = duckdb.connect(str(self.catalogue), read_only=not write)
+                break
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise UserError(f"{self.catalogue}: cannot be opened ({exc})") from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.5)
+            except duckdb.Error as exc:
+                raise UserError(f"{self.catalogue}: not a readable results catalogue ({exc}); "
+                                "move it away to start a new one") from None
+        try:
+            if write:
+                con.execute(SCHEMA)
+            yield con
+        finally:
+            con.close()
+
+    def _rows(self, con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
+              ) -> list[dict[str, Any]]:
+        cur = con.execute(sql, params or [])
+        names = [d[0] for d in cur.description]
+        return [_decode(dict(zip(names, r, strict=True))) for r in cur.fetchall()]
+
+    # -- writing --
+
+    def data_dir(self, result_id: str) -> Path:
+        return self.root / "data" / result_id
+
+    def begin(self, design: Design, source: str, scenario_name: str, scenario_text: str,
+              scenario_hash: str, days: int, command: str | None = None) -> tuple[str, Design]:
+        """Register a result as running; returns its id and the design pointed at the stored copy."""
+        result_id = new_id(design.kind)
+        folder = self.data_dir(result_id)
+        (folder / "cells").mkdir(parents=True, exist_ok=True)
+        if design.keep_paths:
+            (folder / "paths").mkdir(exist_ok=True)
+        copy = folder / "scenario.yaml"
+        atomic_write_bytes(copy, scenario_text.encode("utf-8"))
+        design = design.with_scenario(str(copy))
+        row = {"id": result_id, "kind": design.kind, "status": "running", "scenario": scenario_name,
+               "source": source, "scenario_hash": scenario_hash, "scenario_text": scenario_text,
+               "policies": json.dumps(design.policies), "overrides": json.dumps(list(design.overrides)),
+               "seed": design.seed, "runs": design.runs, "days": days, "engine": design.engine,
+               "keep_paths": design.keep_paths, "cells_total": len(design.cells), "cells_done": 0,
+               "design": json.dumps(design.to_json()), "command": command, "version": __version__,
+               "started_at": now(), "finished_at": None}
+        with self.connect(write=True) as con:
+            con.execute(f"INSERT INTO results ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                        list(row.values()))
+        return result_id, design
+
+    def add_cell(self, result_id: str, res: CellResult, summary: dict[str, Any]) -> None:
+        """Write a finished cell's files atomically, then commit its catalogue row."""
+        folder = self.data_dir(result_id)
+        name = f"c{res.cell.index:05d}.parquet"
+        write_parquet(cell_frame(result_id, res), folder / "cells" / name)
+        paths_file = None
+        if res.raw.path is not None:
+            (folder / "paths").mkdir(exist_ok=True)
+            write_parquet(paths_frame(result_id, res), folder / "paths" / name)
+            paths_file = f"data/{result_id}/paths/{name}"
+        row = {"result_id": result_id, "cell": res.cell.index, "point": res.cell.point,
+               "policy": res.cell.policy, "params": json.dumps(res.cell.params),
+               "scenario_hash": res.loaded.hash, "runs": res.raw.runs, "days": res.raw.compiled.days,
+               "file": f"data/{result_id}/cells/{name}", "paths_file": paths_file,
+               "summary": json.dumps(summary), "finished_at": now()}
+        with self.connect(write=True) as con:
+            con.execute("BEGIN TRANSACTION")
+            con.execute("DELETE FROM cells WHERE result_id = ? AND cell = ?", [result_id, res.cell.index])
+            con.execute(f"INSERT INTO cells ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                        list(row.values()))
+            con.execute("UPDATE results SET cells_done = (SELECT count(*) FROM cells WHERE result_id = ?)"
+                        " WHERE id = ?", [result_id, result_id])
+            con.execute("COMMIT")
+
+    def add_indices(self, result_id: str, rows: list[dict[str, Any]]) -> None:
+        with self.connect(write=True) as con:
+            con.execute("BEGIN TRANSACTION")
+            con.execute("DELETE FROM indices WHERE result_id = ?", [result_id])
+            for r in rows:
+                values = [result_id, r["outcome"], r["param"], r["method"],
+                          *(r.get(c) for c in INDEX_COLUMNS)]
+                con.execute(f"INSERT INTO indices VALUES ({', '.join('?' * len(values))})", values)
+            con.execute("COMMIT")
+
+    def set_status(self, result_id: str, status: str) -> None:
+        finished = None if status == "running" else now()
+        with self.connect(write=True) as con:
+            con.execute("UPDATE results SET status = ?, finished_at = ? WHERE id = ?",
+                        [status, finished, result_id])
+
+    # -- reading --
+
+    def list(self) -> list[dict[str, Any]]:
+        with self.connect() as con:
+            return self._rows(con, "SELECT id, kind, status, scenario, policies, overrides, seed, runs, "
+                                   "days, cells_done, cells_total, version, started_at, finished_at "
+                                   "FROM results ORDER BY started_at, id")
+
+    def get(self, result_id: str) -> StoredResult:
+        with self.connect() as con:
+            meta = self._rows(con, "SELECT * FROM results WHERE id = ?", [result_id])
+            if not meta:
+                known = [r["id"] for r in self._rows(
+                    con, "SELECT id FROM results ORDER BY started_at DESC LIMIT 5")]
+                raise UserError(f"{self.root}: no result '{result_id}'; recent ones: {known} "
+                                "(see escalade results list)")
+            cells = self._rows(con, "SELECT * FROM cells WHERE result_id = ? ORDER BY cell", [result_id])
+        return StoredResult(meta[0], cells)
+
+    def indices(self, result_id: str) -> list[dict[str, Any]]:
+        with self.connect() as con:
+            return self._rows(con, "SELECT * FROM indices WHERE result_id = ? ORDER BY outcome, param",
+                              [result_id])
+
+    def _file(self, result_id: str, rel: str) -> Path:
+        path = self.root / rel
+        if not path.is_file():
+            raise UserError(f"result {result_id}: file {path} is missing; the results folder was "
+                            "changed outside escalade (re-run, or resume a sweep to rewrite it)")
+        return path
+
+    def read_frame(self, result_id: str, rel: str) -> pd.DataFrame:
+        path = self._file(result_id, rel)
+        con = duckdb.connect()
+        try:
+            return con.execute(f"SELECT * FROM read_parquet('{sql_path(path)}')").df()
+        except duckdb.Error as exc:
+            raise UserError(f"result {result_id}: file {path} cannot be read as Parquet "
+                            f"({str(exc).splitlines()[0]}); it is damaged: re-run the result") from None
+        finally:
+            con.close()
+
+    def replicates(self, result_id: str, cell: int | None = None) -> pd.DataFrame:
+        """Per-replicate outcomes of a result (one cell or all), as one frame."""
+        stored = self.get(result_id)
+        cells = [c for c in stored.cells if cell is None or c["cell"] == cell]
+        if not cells:
+            raise UserError(f"result {result_id}: no finished cell {cell if cell is not None else ''}")
+        frames = [self.read_frame(result_id, c["file"]) for c in cells]
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+    def paths(self, result_id: str, cell: int) -> np.ndarray | None:
+        """Daily escalation paths of one cell as (runs, days) int8, or None if not kept."""
+        stored = self.get(result_id)
+        match = [c for c in stored.cells if c["cell"] == cell]
+        if not match or not match[0]["paths_file"]:
+            return None
+        frame = self.read_frame(result_id, match[0]["paths_file"])
+        day_cols = [c for c in frame.columns if c.startswith("d") and c[1:].isdigit()]
+        return frame[day_cols].to_numpy(np.int8)
+
+    def sql(self, query: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Run one read-only SELECT over the catalogue and all stored replicates.
+
+        Tables: ``results``, ``cells``, ``indices``; views ``replicates`` and ``paths`` over the
+        Parquet files of finished cells. The catalogue is copied into memory first, so a long
+        query never holds the lock a running sweep needs.
+        """
+        con = duckdb.connect()
+        try:
+            try:
+                statements = con.extract_statements(query)
+            except duckdb.Error as exc:
+                raise UserError(f"sql: {str(exc).splitlines()[0]}") from None
+            if len(statements) != 1 or statements[0].type != duckdb.StatementType.SELECT:
+                raise UserError("sql: give exactly one SELECT statement (the results database is "
+                                "read-only here)")
+            with self.connect() as cat:
+                tables = {t: cat.execute(f"SELECT * FROM {t}").df() for t in ("results", "cells", "indices")}
+            for name, frame in tables.items():
+                con.register(f"_{name}", frame)
+                con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM _{name}")
+                con.unregister(f"_{name}")
+            for view, column in (("replicates", "file"), ("paths", "paths_file")):
+                files = [str(self.root / f) for f in tables["cells"][column].dropna()]
+                files = [f for f in files if Path(f).is_file()]
+                if files:
+                    listing = ", ".join(f"'{sql_path(Path(f))}'" for f in files)
+                    con.execute(f"CREATE TEMP VIEW {view} AS SELECT * FROM "
+                                f"read_parquet([{listing}], union_by_name = true)")
+                else:
+                    con.execute(f"CREATE TEMP VIEW {view} AS SELECT NULL::VARCHAR AS result_id, "
+                                "NULL::INTEGER AS cell, NULL::INTEGER AS replicate WHERE false")
+            try:
+                cur = con.execute(query)
+                names = [d[0] for d in cur.description]
+                return names, cur.fetchall()
+            except duckdb.Error as exc:
+                raise UserError(f"sql: {str(exc).splitlines()[0]}") from None
+        finally:
+            con.close()
+
+    def export(self, result_id: str, fmt: str, out: Path, table: str = "replicates") -> Path:
+        """Write a result's replicates (or paths, cells, indices) to one CSV or Parquet file."""
+        if fmt not in ("csv", "parquet"):
+            raise UserError(f"--format: expected csv or parquet, got '{fmt}'")
+        if table not in ("replicates", "paths", "cells", "indices"):
+            raise UserError(f"--table: expected replicates, paths, cells or indices, got '{table}'")
+        stored = self.get(result_id)
+        if table == "replicates":
+            frame = self.replicates(result_id)
+        elif table == "paths":
+            frames = [self.read_frame(result_id, c["paths_file"]) for c in stored.cells if c["paths_file"]]
+            if not frames:
+                raise UserError(f"result {result_id}: no paths were kept (run with --keep-paths)")
+            frame = pd.concat(frames, ignore_index=True)
+        elif table == "cells":
+            frame = pd.DataFrame([{k: json.dumps(v) if isinstance(v, dict | list) else v
+                                   for k, v in c.items()} for c in stored.cells])
+        else:
+            frame = pd.DataFrame(self.indices(result_id))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "parquet":
+            write_parquet(frame, out)
+        else:
+            tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+            frame.to_csv(tmp, index=False)
+            os.replace(tmp, out)
+        return out
