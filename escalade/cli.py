@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,15 +20,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from escalade import __version__
+from escalade import __version__, api
+from escalade.api import Finished
 from escalade.compile import Compiled
-from escalade.engine.run import Engine, RawResult
+from escalade.engine.run import Engine
 from escalade.errors import UserError
-from escalade.experiments.design import Cell, CellResult, Design, check, prepare, run_cells, run_design
-from escalade.outcomes import DESCRIPTIONS, Summary, compare, summarise
+from escalade.experiments.design import Design, prepare, run_design
+from escalade.outcomes import DESCRIPTIONS, Summary, compare
 from escalade.scenario.load import LoadedScenario, bundled_scenarios, load_scenario, validate_file
 from escalade.scenario.schema import Scenario
-from escalade.storage.record import execute, resume
 from escalade.storage.store import DEFAULT_DIR, ENV_VAR, Store
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -72,16 +72,6 @@ def check_engine(engine: str) -> Engine:
     return engine  # type: ignore[return-value]
 
 
-@dataclass(frozen=True)
-class Finished:
-    """A finished cell as the CLI keeps it: its summary, and its raw arrays only when asked."""
-
-    cell: Cell
-    loaded: LoadedScenario
-    summary: Summary
-    raw: RawResult | None
-
-
 def store_for(results: str | None) -> Store:
     return Store(results)
 
@@ -93,45 +83,28 @@ def progress_bar(quiet: bool) -> Progress:
 
 def execute_design(design: Design, label: str, quiet: bool, results: str | None, no_store: bool,
                    keep_raw: bool = True, resume_id: str | None = None) -> tuple[str | None, list[Finished]]:
-    """Run a design with a progress bar, storing each cell as it finishes unless --no-store.
-
-    Returns the stored id (None with --no-store) and the finished cells (their raw arrays only
-    when ``keep_raw``, so a long sweep does not hold every replicate in memory).
-    """
+    """The API's runner with a progress bar on stderr (when the work is big enough to wait for)."""
     total = len(design.cells) * design.runs
     slow = total * (design.days or 180) * 8 > (2e6 if design.engine == "fast" else 2e4)
     chunk = (max(1, min(50_000, design.runs // 20)) if design.engine == "fast"
              else max(1, design.runs // 50))
-    kept: list[Finished] = []
     finished = [0]
-
     with progress_bar(quiet or not slow) as bar:
         task = bar.add_task(label, total=total)
 
         def on_chunk(_cell: int, done: int) -> None:
             bar.update(task, completed=finished[0] * design.runs + done)
 
-        def on_cell(res: CellResult) -> None:
+        def on_cell(_done: Finished) -> None:
             finished[0] += 1
-            kept.append(Finished(res.cell, res.loaded, summarise(res.raw), res.raw if keep_raw else None))
 
-        if no_store:
-            check(design)
-            for res in run_cells(design, on_chunk=on_chunk, chunk=chunk):
-                on_cell(res)
-            return None, kept
-        store = store_for(results)
-        if resume_id is not None:
-            rid, _, _ = resume(store, resume_id, on_chunk, on_cell, chunk)
-            return rid, kept
-        announce = (lambda rid: err.print(f"result {rid}: stored in {store.root} as cells finish; "
-                                          f"if interrupted, finish it with --resume {rid}",
-                                          highlight=False)) if design.kind == "sweep" and not quiet else None
-        rid = execute(store, design, " ".join(["escalade", *sys.argv[1:]]), on_chunk, on_cell, chunk,
-                      on_begin=announce)
-        return rid, kept
+        def on_begin(rid: str) -> None:
+            if design.kind in ("sweep", "sensitivity") and not quiet:
+                err.print(f"result {rid}: each point is stored as it finishes; if interrupted, "
+                          f"finish it with --resume {rid}", highlight=False)
 
-
+        return api.execute_design(design, results, not no_store, keep_raw, on_chunk, chunk, on_begin,
+                                  on_cell, resume_id)
 def fmt_ci(est: Any, pct: bool = True) -> str:
     if pct:
         return f"{est.value:6.1%}  [{est.ci_low:5.1%}, {est.ci_high:5.1%}]"
@@ -684,8 +657,14 @@ def bench(
             print(json.dumps(res, indent=2))
 
 
+def _terminate(signum: int, frame: Any) -> None:
+    """Treat a polite kill like Ctrl-C, so a stored result is marked interrupted, not left running."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Entry point: run the app, mapping user errors to exit status 2."""
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         app()
     except UserError as exc:  # pragma: no cover - commands catch their own

@@ -21,9 +21,13 @@ CellCallback = Callable[[CellResult], None]
 
 
 def _run(store: Store, result_id: str, design: Design, skip: set[int],
-         on_chunk: ChunkCallback | None, on_cell: CellCallback | None, chunk: int | None) -> None:
-    store.set_status(result_id, "running")
+         on_chunk: ChunkCallback | None, on_cell: CellCallback | None, chunk: int | None,
+         on_begin: Callable[[str], None] | None = None) -> None:
+    """Run the cells; whatever stops it (Ctrl-C, SIGTERM, an error) is written to the catalogue."""
     try:
+        store.set_status(result_id, "running")
+        if on_begin is not None:
+            on_begin(result_id)
         for res in run_cells(design, skip, on_chunk, chunk):
             store.add_cell(result_id, res, summarise(res.raw).to_json())
             if on_cell is not None:
@@ -53,9 +57,7 @@ def execute(store: Store, design: Design, command: str | None = None,
                                            scenario_name=base.scenario.name,
                                            scenario_text=base.text, scenario_hash=base.hash,
                                            days=compiled.days, command=command)
-    if on_begin is not None:
-        on_begin(result_id)
-    _run(store, result_id, stored_design, set(), on_chunk, on_cell, chunk)
+    _run(store, result_id, stored_design, set(), on_chunk, on_cell, chunk, on_begin)
     return result_id
 
 
