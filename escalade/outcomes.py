@@ -52,7 +52,9 @@ def wilson(k: int, n: int) -> Estimate:
     denom = 1.0 + Z95**2 / n
     centre = (p + Z95**2 / (2 * n)) / denom
     half = Z95 * math.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / denom
-    return Estimate(p, max(0.0, centre - half), min(1.0, centre + half))
+    low = 0.0 if k == 0 else max(0.0, centre - half)  # exact ends: rounding left 1e-19 at k = 0
+    high = 1.0 if k == n else min(1.0, centre + half)
+    return Estimate(p, low, high)
 
 
 def mean_ci(x: np.ndarray) -> Estimate:

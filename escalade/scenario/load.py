@@ -8,6 +8,7 @@ expected and what was found, and is raised as ``ScenarioError`` so the CLI never
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -72,10 +73,23 @@ def read_source(name_or_path: str) -> tuple[str, str]:
         raise ScenarioError(f"{name_or_path}: cannot be read ({exc})") from None
 
 
+# libyaml's safe loader when PyYAML was built with it (20x faster; the same safe subset of YAML).
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def parse_yaml(label: str, text: str) -> dict[str, Any]:
-    """Parse YAML safely (data, never code) and insist on a mapping at the top."""
+    """Parse YAML safely (data, never code) and insist on a mapping at the top.
+
+    A sweep loads the same file once per cell, so the parse is cached by text; callers get a
+    deep copy and may change it freely.
+    """
+    return copy.deepcopy(_parse_yaml(label, text))
+
+
+@functools.lru_cache(maxsize=16)
+def _parse_yaml(label: str, text: str) -> dict[str, Any]:
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_SAFE_LOADER)  # a safe loader: data only, never code
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{label}:{mark.line + 1}:{mark.column + 1}" if mark else label

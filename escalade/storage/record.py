@@ -8,6 +8,7 @@ one that was never interrupted.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ from escalade.experiments.design import CellResult, Design, check, prepare, run_
 from escalade.outcomes import summarise
 from escalade.storage.store import Store
 
+COMMIT_EVERY_S = 1.0
 ChunkCallback = Callable[[int, int], None]
 CellCallback = Callable[[CellResult], None]
 
@@ -23,19 +25,33 @@ CellCallback = Callable[[CellResult], None]
 def _run(store: Store, result_id: str, design: Design, skip: set[int],
          on_chunk: ChunkCallback | None, on_cell: CellCallback | None, chunk: int | None,
          on_begin: Callable[[str], None] | None = None) -> None:
-    """Run the cells; whatever stops it (Ctrl-C, SIGTERM, an error) is written to the catalogue."""
+    """Run the cells; whatever stops it (Ctrl-C, SIGTERM, an error) is written to the catalogue.
+
+    Each cell's files are written as soon as it finishes; catalogue rows are committed at most
+    every ``COMMIT_EVERY_S`` seconds (opening the catalogue costs tens of milliseconds, which
+    would dominate designs of many small cells). A hard kill loses at most that much work: a
+    cell whose file exists but whose row was not committed is simply run again on resume.
+    """
+    pending: list[dict[str, Any]] = []
+    last = time.monotonic()
     try:
         store.set_status(result_id, "running")
         if on_begin is not None:
             on_begin(result_id)
         for res in run_cells(design, skip, on_chunk, chunk):
-            store.add_cell(result_id, res, summarise(res.raw).to_json())
+            pending.append(store.write_cell(result_id, res, summarise(res.raw).to_json()))
+            if time.monotonic() - last >= COMMIT_EVERY_S:
+                store.commit_cells(result_id, pending)
+                pending, last = [], time.monotonic()
             if on_cell is not None:
                 on_cell(res)
+        store.commit_cells(result_id, pending)
     except KeyboardInterrupt:
+        store.commit_cells(result_id, pending)
         store.set_status(result_id, "interrupted")
         raise
     except BaseException:
+        store.commit_cells(result_id, pending)
         store.set_status(result_id, "failed")
         raise
     store.set_status(result_id, "done")
@@ -68,11 +84,7 @@ def resume(store: Store, result_id: str, on_chunk: ChunkCallback | None = None,
     if stored.meta["status"] == "done" and len(stored.cells) == stored.meta["cells_total"]:
         raise UserError(f"result {result_id} is already complete ({len(stored.cells)} cells); "
                         "nothing to resume")
-    copy = store.data_dir(result_id) / "scenario.yaml"
-    if not copy.is_file():  # the catalogue keeps the text too, so the copy can be restored
-        copy.parent.mkdir(parents=True, exist_ok=True)
-        copy.write_text(stored.meta["scenario_text"], encoding="utf-8")
-    design = stored.design.with_scenario(str(copy))
+    design = stored.design.with_scenario(str(store.scenario_copy(result_id)))
     done = {int(c["cell"]) for c in stored.cells if (store.root / c["file"]).is_file()}
     todo = len(design.cells) - len(done)
     _run(store, result_id, design, done, on_chunk, on_cell, chunk)

@@ -253,6 +253,7 @@ class Store:
     def __init__(self, root: str | Path | None = None) -> None:
         self.root = results_dir(root)
         self.catalogue = self.root / CATALOGUE
+        self._schema_ready = False
 
     # -- connections --
 
@@ -279,8 +280,9 @@ class Store:
                 raise UserError(f"{self.catalogue}: not a readable results catalogue ({exc}); "
                                 "move it away to start a new one") from None
         try:
-            if write:
+            if write and not self._schema_ready:
                 con.execute(SCHEMA)
+                self._schema_ready = True
             yield con
         finally:
             con.close()
@@ -295,6 +297,15 @@ class Store:
 
     def data_dir(self, result_id: str) -> Path:
         return self.root / "data" / result_id
+
+    def scenario_copy(self, result_id: str) -> Path:
+        """The stored scenario file of a result, restored from the catalogue's text if it went missing."""
+        copy = self.data_dir(result_id) / "scenario.yaml"
+        if not copy.is_file():
+            text = self.get(result_id).meta["scenario_text"]
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(copy, text.encode("utf-8"))
+        return copy
 
     def begin(self, design: Design, source: str, scenario_name: str, scenario_text: str,
               scenario_hash: str, days: int, command: str | None = None) -> tuple[str, Design]:
@@ -319,8 +330,8 @@ class Store:
                         list(row.values()))
         return result_id, design
 
-    def add_cell(self, result_id: str, res: CellResult, summary: dict[str, Any]) -> None:
-        """Write a finished cell's files atomically, then commit its catalogue row."""
+    def write_cell(self, result_id: str, res: CellResult, summary: dict[str, Any]) -> dict[str, Any]:
+        """Write a finished cell's Parquet files atomically; returns its catalogue row (not committed)."""
         folder = self.data_dir(result_id)
         name = f"c{res.cell.index:05d}.parquet"
         write_parquet(cell_frame(result_id, res), folder / "cells" / name)
@@ -329,19 +340,29 @@ class Store:
             (folder / "paths").mkdir(exist_ok=True)
             write_parquet(paths_frame(result_id, res), folder / "paths" / name)
             paths_file = f"data/{result_id}/paths/{name}"
-        row = {"result_id": result_id, "cell": res.cell.index, "point": res.cell.point,
-               "policy": res.cell.policy, "params": json.dumps(res.cell.params),
-               "scenario_hash": res.loaded.hash, "runs": res.raw.runs, "days": res.raw.compiled.days,
-               "file": f"data/{result_id}/cells/{name}", "paths_file": paths_file,
-               "summary": json.dumps(summary), "finished_at": now()}
+        return {"result_id": result_id, "cell": res.cell.index, "point": res.cell.point,
+                "policy": res.cell.policy, "params": json.dumps(res.cell.params),
+                "scenario_hash": res.loaded.hash, "runs": res.raw.runs, "days": res.raw.compiled.days,
+                "file": f"data/{result_id}/cells/{name}", "paths_file": paths_file,
+                "summary": json.dumps(summary), "finished_at": now()}
+
+    def commit_cells(self, result_id: str, rows: list[dict[str, Any]]) -> None:
+        """Make written cells visible, all in one transaction with the result's cell count."""
+        if not rows:
+            return
         with self.connect(write=True) as con:
             con.execute("BEGIN TRANSACTION")
-            con.execute("DELETE FROM cells WHERE result_id = ? AND cell = ?", [result_id, res.cell.index])
-            con.execute(f"INSERT INTO cells ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-                        list(row.values()))
+            for row in rows:
+                con.execute("DELETE FROM cells WHERE result_id = ? AND cell = ?", [result_id, row["cell"]])
+                con.execute(f"INSERT INTO cells ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                            list(row.values()))
             con.execute("UPDATE results SET cells_done = (SELECT count(*) FROM cells WHERE result_id = ?)"
                         " WHERE id = ?", [result_id, result_id])
             con.execute("COMMIT")
+
+    def add_cell(self, result_id: str, res: CellResult, summary: dict[str, Any]) -> None:
+        """Write a cell's files, then commit its catalogue row."""
+        self.commit_cells(result_id, [self.write_cell(result_id, res, summary)])
 
     def add_indices(self, result_id: str, rows: list[dict[str, Any]]) -> None:
         with self.connect(write=True) as con:
