@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lint bench clean
+.PHONY: run test setup lint bench browser clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -16,12 +16,23 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/escalade run levant-2024 --runs 20000
+	$(BIN)/escalade run levant-2024 --runs 20000 --keep-paths
+	$(BIN)/escalade report latest --out escalade-results/report.html
 
 lint: $(STAMP)
 	$(BIN)/ruff check escalade tests
 
-test: $(STAMP) lint
+# The report test opens pages in Debian's chromium (never a downloaded browser). Installed here
+# when missing and possible (root or passwordless sudo); otherwise that one test is skipped,
+# unless ESCALADE_REQUIRE_BROWSER=1 (as in CI), which makes a missing browser a failure.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then S=""; else S="sudo -n"; fi; \
+	  echo "installing Debian's chromium for the browser test..."; \
+	  { $$S apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$S apt-get install -y -qq chromium >/dev/null; } \
+	  || echo "chromium could not be installed: the browser test will be skipped"; }
+
+test: $(STAMP) lint browser
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

@@ -257,6 +257,7 @@ def load(result_id: str, results: str | Path | None = None) -> Result:
     """A stored result as the object its call returned (summaries from the catalogue)."""
     st = Store(results)
     stored = st.get(result_id)
+    result_id = stored.id
     design = stored.design
     cells = [Finished(Cell(c["cell"], c["point"], c["policy"], c["params"]), None,
                       Summary.from_json(c["summary"])) for c in stored.cells]

@@ -55,3 +55,66 @@ def run_bench(runs: int, ref_runs: int, memory_runs: int,
         say(f"memory: {memory_runs} runs in {mem_s:.1f} s, peak resident memory {peak:.2f} GiB")
         result["memory"] = {"runs": memory_runs, "seconds": mem_s, "peak_rss_gib": peak}
     return result
+
+
+def run_experiment_bench(grid_runs: int, store_rows: int,
+                         log: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Cost of a 3 x 3 sweep (simulation alone, then stored) and of storing and reading back
+    ``store_rows`` replicate outcomes, in a temporary results folder.
+
+    The stored rows are a 50,000-replicate run tiled to size: storage cost depends on rows and
+    columns, not on how they were simulated, and this keeps the benchmark to minutes.
+    """
+    import tempfile
+
+    import numpy as np
+
+    from escalade.engine.run import RawResult
+    from escalade.experiments.design import Cell, CellResult, run_cells
+    from escalade.experiments.sweep import grid_points, sweep_design
+    from escalade.outcomes import summarise
+    from escalade.storage.record import execute
+    from escalade.storage.store import Store, raw_from_frame
+
+    say = log or (lambda _msg: None)
+    grid = [("actors.ISR.retaliation_multiplier", [1.0, 1.5, 2.0]), ("actors.IRN.resolve", [0.6, 0.75, 0.9])]
+    design = sweep_design("levant-2024", grid_points(grid), [None], grid_runs, 0)
+    c = compile_scenario(load_scenario("levant-2024").scenario)
+    simulate(c, 64, seed=1)  # compile the kernel outside the timings
+    sim_s = _timed(lambda: list(run_cells(design)))
+    say(f"3 x 3 grid x {grid_runs} runs, simulation only: {sim_s:.1f} s ({sim_s / 9:.2f} s a point)")
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store(folder)
+        stored_s = _timed(lambda: execute(store, design))
+        say(f"3 x 3 grid x {grid_runs} runs, stored: {stored_s:.1f} s "
+            f"(storage adds {stored_s - sim_s:+.1f} s)")
+
+        base_runs = min(50_000, store_rows)
+        loaded = load_scenario("levant-2024")
+        raw = simulate(c, base_runs, seed=5)
+        reps = -(-store_rows // base_runs)
+
+        def tile(a: np.ndarray) -> np.ndarray:
+            return np.concatenate([a] * reps)[:store_rows]
+
+        big = RawResult(c, 5, tile(raw.days_out), tile(raw.actor_out), tile(raw.pair_out), None)
+        cell = CellResult(Cell(0, 0, None, {}), loaded, big)
+        one = sweep_design("levant-2024", [{}], [None], store_rows, 5)
+        rid, _ = store.begin(one, "levant-2024", "levant-2024", loaded.text, loaded.hash, c.days)
+        summary = summarise(big).to_json()
+        write_s = _timed(lambda: store.add_cell(rid, cell, summary))
+        size = sum(f.stat().st_size for f in (store.data_dir(rid) / "cells").glob("*.parquet"))
+        frame: list[Any] = []
+        read_s = _timed(lambda: frame.append(store.replicates(rid)))
+        back_s = _timed(lambda: summarise(raw_from_frame(frame[0], c, 5)))
+        say(f"store {store_rows:,} replicate outcomes ({frame[0].shape[1]} columns): write {write_s:.1f} s, "
+            f"read back {read_s:.1f} s, rebuild and summarise {back_s:.1f} s, "
+            f"{size / 2**20:.1f} MiB on disk")
+    return {
+        "version": __version__,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "grid_3x3": {"runs_per_point": grid_runs, "simulate_seconds": sim_s, "stored_seconds": stored_s},
+        "store_replicates": {"rows": store_rows, "columns": int(frame[0].shape[1]),
+                             "write_seconds": write_s, "read_seconds": read_s,
+                             "summarise_seconds": back_s, "bytes": size},
+    }

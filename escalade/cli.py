@@ -504,12 +504,13 @@ def results_list(results: ResultsOpt = None, as_json: JsonOpt = False) -> None:
 
 
 @results_app.command("show")
-def results_show(result_id: Annotated[str, typer.Argument(help="result id")],
+def results_show(result_id: Annotated[str, typer.Argument(help="result id, or latest")],
                  results: ResultsOpt = None, as_json: JsonOpt = False) -> None:
     """One result: provenance, and each cell's outcome probabilities with intervals."""
     with user_errors():
         store = store_for(results)
         stored = store.get(result_id)
+        result_id = stored.id
         meta = {k: jsonable(v) for k, v in stored.meta.items() if k not in ("scenario_text", "design")}
         indices = store.indices(result_id)
         if as_json:
@@ -557,7 +558,7 @@ def results_sql(query: Annotated[str, typer.Argument(help="one SELECT statement"
 
 @results_app.command("export")
 def results_export(
-    result_id: Annotated[str, typer.Argument(help="result id")],
+    result_id: Annotated[str, typer.Argument(help="result id, or latest")],
     fmt: Annotated[str, typer.Option("--format", help="csv | parquet")] = "csv",
     table: Annotated[str, typer.Option(
         "--table", help="replicates | paths | cells | indices")] = "replicates",
@@ -574,6 +575,26 @@ def results_export(
             print(json.dumps({"id": result_id, "table": table, "format": fmt, "path": str(written)}))
             return
         out.print(f"wrote {written}", highlight=False)
+
+
+@app.command()
+def report(
+    result_id: Annotated[str, typer.Argument(help="stored result id (escalade results list), or latest")],
+    out_file: Annotated[str | None, typer.Option(
+        "--out", help="HTML file to write (default RESULTS/reports/ID.html)")] = None,
+    png: Annotated[str | None, typer.Option("--png", help="also write the figures as PNG here")] = None,
+    results: ResultsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write one self-contained HTML report of a stored result (no network needed to view it)."""
+    with user_errors():
+        path = api.report(result_id, out_file, png, results)
+        pngs = sorted(str(p) for p in Path(png).glob("*.png")) if png else []
+        if as_json:
+            print(json.dumps({"id": result_id, "html": str(path), "png": pngs}, indent=2))
+            return
+        out.print(f"wrote {path}" + (f" and {len(pngs)} PNG figures in {png}" if png else ""),
+                  highlight=False)
 
 
 @app.command()
@@ -646,13 +667,19 @@ def bench(
     ref_runs: Annotated[int, typer.Option(min=1, help="reference replicates")] = 20,
     memory_runs: Annotated[int, typer.Option(min=0, help="replicates for the memory check "
                                                        "(0 to skip)")] = 1_000_000,
+    experiments: Annotated[bool, typer.Option(
+        "--experiments", help="benchmark a stored 3 x 3 sweep and storing replicates instead")] = False,
+    grid_runs: Annotated[int, typer.Option(min=1, help="runs per point of the 3 x 3 sweep")] = 10_000,
+    store_rows: Annotated[int, typer.Option(min=1, help="replicate outcomes to store and read")] = 1_000_000,
     as_json: JsonOpt = False,
 ) -> None:
     """Throughput of both engines on the default scenario (actor-days per second) and peak memory."""
-    from escalade.bench import run_bench
+    from escalade.bench import run_bench, run_experiment_bench
 
     with user_errors():
-        res = run_bench(runs, ref_runs, memory_runs, log=None if as_json else out.print)
+        log = None if as_json else out.print
+        res = (run_experiment_bench(grid_runs, store_rows, log) if experiments
+               else run_bench(runs, ref_runs, memory_runs, log=log))
         if as_json:
             print(json.dumps(res, indent=2))
 

@@ -81,6 +81,7 @@ def resume(store: Store, result_id: str, on_chunk: ChunkCallback | None = None,
            on_cell: CellCallback | None = None, chunk: int | None = None) -> tuple[str, Design, int]:
     """Finish the missing cells of a stored result; returns (id, design, cells run now)."""
     stored = store.get(result_id)
+    result_id = stored.id
     if stored.meta["status"] == "done" and len(stored.cells) == stored.meta["cells_total"]:
         raise UserError(f"result {result_id} is already complete ({len(stored.cells)} cells); "
                         "nothing to resume")

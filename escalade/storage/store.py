@@ -389,7 +389,13 @@ class Store:
                                    "FROM results ORDER BY started_at, id")
 
     def get(self, result_id: str) -> StoredResult:
+        """A result by id; ``latest`` names the most recently started one."""
         with self.connect() as con:
+            if result_id == "latest":
+                meta = self._rows(con, "SELECT * FROM results ORDER BY started_at DESC, rowid DESC LIMIT 1")
+                if not meta:
+                    raise UserError(f"{self.root}: no results stored yet")
+                result_id = meta[0]["id"]
             meta = self._rows(con, "SELECT * FROM results WHERE id = ?", [result_id])
             if not meta:
                 known = [r["id"] for r in self._rows(
@@ -399,7 +405,12 @@ class Store:
             cells = self._rows(con, "SELECT * FROM cells WHERE result_id = ? ORDER BY cell", [result_id])
         return StoredResult(meta[0], cells)
 
+    def resolve(self, result_id: str) -> str:
+        """The real id behind ``latest`` (any other id is returned as given)."""
+        return self.get(result_id).id if result_id == "latest" else result_id
+
     def indices(self, result_id: str) -> list[dict[str, Any]]:
+        result_id = self.resolve(result_id)
         with self.connect() as con:
             return self._rows(con, "SELECT * FROM indices WHERE result_id = ? ORDER BY outcome, param",
                               [result_id])
@@ -425,6 +436,7 @@ class Store:
     def replicates(self, result_id: str, cell: int | None = None) -> pd.DataFrame:
         """Per-replicate outcomes of a result (one cell or all), as one frame."""
         stored = self.get(result_id)
+        result_id = stored.id
         cells = [c for c in stored.cells if cell is None or c["cell"] == cell]
         if not cells:
             raise UserError(f"result {result_id}: no finished cell {cell if cell is not None else ''}")
@@ -489,6 +501,7 @@ class Store:
         if table not in ("replicates", "paths", "cells", "indices"):
             raise UserError(f"--table: expected replicates, paths, cells or indices, got '{table}'")
         stored = self.get(result_id)
+        result_id = stored.id
         if table == "replicates":
             frame = self.replicates(result_id)
         elif table == "paths":

@@ -1,0 +1,355 @@
+"""Static PNG versions of the report's figures, for papers and slides (matplotlib, Agg).
+
+Figures are made as ``matplotlib.figure.Figure`` objects drawn on an Agg canvas, never through
+pyplot: nothing is registered in pyplot's global figure list (so nothing leaks in a long
+process), no display is needed, and the process-wide backend is left alone (calling
+``matplotlib.use("Agg")`` from a library would silently switch a notebook's inline backend off).
+Each file is written atomically, so a reader never sees half a PNG.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib.dates as mdates
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch
+
+from escalade.reports.data import (
+    ALLIANCE_COLOUR,
+    HOSTILITY_COLOUR,
+    INCIDENCE_OUTCOMES,
+    MAX_LINE_SERIES,
+    WAR_LINE_COLOUR,
+    ReportData,
+    Series,
+    atomic_write_bytes,
+    colour,
+    cumulative_incidence,
+    dates,
+    directed_offset,
+    fan_quantiles,
+    fan_series,
+    main_outcomes,
+    network_layout,
+    numeric_axis,
+    policy_label,
+    rung_label,
+    step_edges,
+    sweep_grid,
+    sweep_outcome_names,
+    sweep_param_names,
+)
+from escalade.reports.figures import index_bars
+
+DPI = 150
+_OUTCOME_TITLES = {"regional_war": "regional war", "ceasefire": "cease-fire held"}
+
+
+def _new(width: float, height: float) -> Figure:
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _save(fig: Figure, path: Path) -> Path:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI)
+    fig.clear()
+    return atomic_write_bytes(path, buf.getvalue())
+
+
+def _notes(fig: Figure, *notes: str) -> None:
+    """Small grey lines under the plots (constrained layout keeps them off the tick labels)."""
+    text = "\n".join(n for n in notes if n)
+    if text:
+        fig.supxlabel(text, x=0.01, ha="left", fontsize=7, color="#555")
+
+
+def _capped(shown: int, total: int) -> str:
+    return f"showing the first {shown} of {total} series" if shown < total else ""
+
+
+def _legend(axes: Any, anchor: Any, ncol: int = 4) -> None:
+    """One legend for all ``axes``, right-aligned just above ``anchor`` (a top-right axes), on the
+    row of its left-aligned title, so it never hides data or the figure title."""
+    seen: dict[str, Any] = {}
+    for ax in np.atleast_1d(axes).flat:
+        for h, lbl in zip(*ax.get_legend_handles_labels(), strict=True):
+            seen.setdefault(lbl, h)
+    if seen:
+        anchor.legend(list(seen.values()), list(seen), loc="lower right", bbox_to_anchor=(1.0, 1.0),
+                      ncol=min(ncol, len(seen)), fontsize=8, frameon=False, borderaxespad=0.2)
+
+
+def outcomes_png(series: Sequence[Series]) -> Figure:
+    """Horizontal grouped bars of outcome probabilities with 95% intervals."""
+    shown = list(series[:MAX_LINE_SERIES])
+    names = main_outcomes(shown)
+    n = len(shown)
+    fig = _new(8.0, max(3.2, 0.9 + 0.26 * len(names) * n + 0.12 * len(names)))
+    ax = fig.add_subplot()
+    h = 0.8 / n
+    y0 = np.arange(len(names))
+    for i, s in enumerate(shown):
+        est = [s.outcomes.get(k) for k in names]
+        v = np.array([np.nan if e is None else 100 * e.value for e in est])
+        lo = np.array([0 if e is None else max(0.0, 100 * (e.value - e.ci_low)) for e in est])
+        hi = np.array([0 if e is None else max(0.0, 100 * (e.ci_high - e.value)) for e in est])
+        y = y0 - 0.4 + h * (i + 0.5)
+        ax.barh(y, v, height=h * 0.92, color=colour(i), label=s.label,
+                xerr=np.vstack([lo, hi]), error_kw=dict(ecolor="#333", elinewidth=1, capsize=2))
+    ax.set_yticks(y0, names)
+    ax.invert_yaxis()
+    ax.set_xlabel("probability (%)")
+    ax.set_xlim(left=0)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title("Outcome probabilities with 95% intervals", loc="left", fontsize=11)
+    _legend(ax, ax, ncol=2)
+    _notes(fig, _capped(n, len(series)))
+    return fig
+
+
+def _date_axis(ax: Any) -> None:
+    loc = mdates.AutoDateLocator()
+    ax.xaxis.set_major_locator(loc)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+
+
+def fan_png(d: ReportData) -> Figure:
+    """Median and 50%/90% bands of the daily escalation level, one panel per series with paths."""
+    shown, total = fan_series(d.series)
+    fig = _new(9.0, 0.6 + 2.9 * len(shown))
+    axes = fig.subplots(len(shown), 1, sharex=True, squeeze=False)[:, 0]
+    x = np.array(step_edges(d.start_date, d.days), dtype="datetime64[D]")  # days + 1 day boundaries
+    ticks = list(range(-1, len(d.rung_names)))
+    for ax, (pos, s) in zip(axes, shown, strict=True):
+        q = fan_quantiles(s.paths)  # type: ignore[arg-type]
+        q = np.concatenate([q, q[:, -1:]], axis=1)  # hold the last day's value to its end
+        c = colour(pos)
+        ax.fill_between(x, q[0], q[4], step="post", color=c, alpha=0.2, lw=0, label="90% of runs")
+        ax.fill_between(x, q[1], q[3], step="post", color=c, alpha=0.42, lw=0, label="50% of runs")
+        ax.step(x, q[2], where="post", color=c, lw=1.6, label="median")
+        ax.set_xlim(x[0], x[-1])
+        ax.axhline(d.war_rung, color=WAR_LINE_COLOUR, ls="--", lw=1.2, label="regional war")
+        ax.set_yticks(ticks, [textwrap.shorten(rung_label(d.rung_names, r), 34) for r in ticks],
+                      fontsize=7)
+        ax.set_ylim(-1.5, len(d.rung_names) - 0.5)
+        ax.set_title(s.label, loc="left", fontsize=10)
+        ax.grid(axis="y", alpha=0.25)
+        _date_axis(ax)
+    fig.suptitle("Escalation level over time (highest rung between main parties each day)", x=0.01,
+                 ha="left", fontsize=11)
+    _legend(axes[:1], axes[0])
+    _notes(fig, d.paths_note, _capped(len(shown), total))
+    return fig
+
+
+def incidence_png(d: ReportData) -> Figure:
+    """Cumulative share of runs with regional war / a held cease-fire by each day."""
+    shown = list(d.series[:MAX_LINE_SERIES])
+    fig = _new(10.0, 3.8)
+    axes = fig.subplots(1, len(INCIDENCE_OUTCOMES), squeeze=False)[0]
+    x = np.array(dates(d.start_date, d.days), dtype="datetime64[D]")
+    for ax, name in zip(axes, INCIDENCE_OUTCOMES, strict=True):
+        for i, s in enumerate(shown):
+            if name in s.event_days and s.runs:
+                ax.step(x, 100 * cumulative_incidence(s.event_days[name], d.days), where="post",
+                        color=colour(i), lw=1.8, label=s.label)
+        ax.set_title(_OUTCOME_TITLES.get(name, name), loc="left", fontsize=10)
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+        _date_axis(ax)
+    axes[0].set_ylabel("% of runs with the event by this day")
+    fig.suptitle("Cumulative incidence", x=0.01, ha="left", fontsize=11)
+    _legend(axes, axes[-1], ncol=2)
+    _notes(fig, _capped(len(shown), len(d.series)))
+    return fig
+
+
+def network_png(d: ReportData) -> Figure:
+    """Actors as nodes; commitments blue and labelled; hostility red, width ~ hostility."""
+    pos = network_layout(d.actors, d.alliances, d.hostility)
+    fig = _new(7.5, 6.5)
+    ax = fig.add_subplot()
+    pairs = {(a, b) for a, b, _ in d.hostility}
+    hmax = max((h for _, _, h in d.hostility), default=1.0) or 1.0
+    for a, b, h in d.hostility:
+        p, q = directed_offset(pos[a], pos[b], (b, a) in pairs)
+        ax.add_patch(FancyArrowPatch(p, q, arrowstyle="-|>", mutation_scale=12 + 3 * h / hmax,
+                                     lw=1.0 + 5.0 * h / hmax, color=HOSTILITY_COLOUR, alpha=0.85))
+    for a, b, kind in d.alliances:
+        p, q = directed_offset(pos[a], pos[b], (b, a) in pairs or (a, b) in pairs, gap=-0.035)
+        ax.add_patch(FancyArrowPatch(p, q, arrowstyle="-|>", mutation_scale=16, lw=3,
+                                     color=ALLIANCE_COLOUR))
+        ax.text((p[0] + q[0]) / 2, (p[1] + q[1]) / 2, kind, color=ALLIANCE_COLOUR, fontsize=9,
+                ha="center", va="center",
+                bbox=dict(boxstyle="round,pad=0.2", fc="white", ec=ALLIANCE_COLOUR, alpha=0.9))
+    for aid, name in d.actors.items():
+        x, y = pos[aid]
+        ax.scatter([x], [y], s=900, color="#34495e", edgecolor="white", zorder=3)
+        ax.text(x, y, aid, color="white", fontsize=8, ha="center", va="center", zorder=4,
+                fontweight="bold")
+        ax.text(x, y - 0.13, name, fontsize=9, ha="center", va="top", zorder=4,
+                bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.8))
+    ax.plot([], [], color=ALLIANCE_COLOUR, lw=3, label="commitment (protector → protected)")
+    ax.plot([], [], color=HOSTILITY_COLOUR, lw=3, label="hostility (width ∝ value)")
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ax.set_xlim(-1.3, 1.3)
+    ax.set_ylim(-1.4, 1.3)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title("Actors, commitments and hostility", loc="left", fontsize=11)
+    return fig
+
+
+def sweep_png(rows: Sequence[dict[str, Any]], max_params: int = 4) -> Figure:
+    """Heatmaps per policy for a full two-parameter grid, else outcome against each parameter."""
+    grid = sweep_grid(rows)
+    if grid is not None:
+        return _sweep_heatmap_png(rows, grid)
+    return _sweep_points_png(rows, max_params)
+
+
+def _sweep_heatmap_png(rows: Sequence[dict[str, Any]], grid: tuple[str, str, list[Any], list[Any]]) -> Figure:
+    """One annotated heatmap per (outcome, policy); one colour scale per outcome row."""
+    px, py, xs, ys = grid
+    outs = sweep_outcome_names(rows)
+    policies = list(dict.fromkeys(policy_label(r.get("policy")) for r in rows))
+    fig = _new(1.6 + (0.75 * len(xs) + 0.6) * len(policies), 0.9 + len(outs) * (0.6 + 0.4 * len(ys)))
+    axes = fig.subplots(len(outs), len(policies), squeeze=False)
+    for ri, name in enumerate(outs):
+        ps = [r["outcomes"][name]["p"] for r in rows if name in r["outcomes"]]
+        vmax = 100 * max(ps, default=0.0) or 1.0
+        for ci, pol in enumerate(policies):
+            ax = axes[ri, ci]
+            z = np.full((len(ys), len(xs)), np.nan)
+            for r in rows:
+                o = r["outcomes"].get(name)
+                if policy_label(r.get("policy")) == pol and o is not None:
+                    z[ys.index(r["params"][py]), xs.index(r["params"][px])] = 100 * o["p"]
+            ax.imshow(z, cmap="Reds", vmin=0, vmax=vmax, origin="lower", aspect="auto")
+            for i in range(len(ys)):
+                for j in range(len(xs)):
+                    if np.isfinite(z[i, j]):
+                        ax.text(j, i, f"{z[i, j]:.1f}%", ha="center", va="center", fontsize=8,
+                                color="white" if z[i, j] > 0.6 * vmax else "#222")
+            ax.set_xticks(range(len(xs)), [str(v) for v in xs], fontsize=7)
+            ax.set_yticks(range(len(ys)), [str(v) for v in ys], fontsize=7)
+            if ri == 0:
+                ax.set_title(pol, fontsize=9)
+            if ri == len(outs) - 1:
+                ax.set_xlabel(textwrap.shorten(px, 40), fontsize=8)
+            if ci == 0:
+                ax.set_ylabel(f"{name}\n{textwrap.shorten(py, 40)}", fontsize=8)
+    fig.suptitle("Outcomes across the sweep grid (probability per cell)", x=0.01, ha="left", fontsize=11)
+    return fig
+
+
+def _sweep_points_png(rows: Sequence[dict[str, Any]], max_params: int) -> Figure:
+    """Each main outcome against each swept parameter, a colour per policy, with 95% intervals."""
+    params = sweep_param_names(rows)[:max_params]
+    outs = sweep_outcome_names(rows)
+    policies = list(dict.fromkeys(policy_label(r.get("policy")) for r in rows))
+    fig = _new(3.2 * len(params) + 1.2, 2.5 * len(outs) + 0.8)
+    axes = fig.subplots(len(outs), len(params), squeeze=False, sharey="row")
+    for ci, param in enumerate(params):
+        vals = [r["params"].get(param) for r in rows if param in r["params"]]
+        numeric = numeric_axis(vals)
+        cats = list(dict.fromkeys(str(v) for v in vals))
+        span = (max(map(float, vals)) - min(map(float, vals))) if numeric and vals else 0.0
+        for pi, pol in enumerate(policies):
+            sel = [r for r in rows if policy_label(r.get("policy")) == pol and param in r["params"]]
+            if numeric:
+                sel.sort(key=lambda r, p=param: float(r["params"][p]))
+                off = (pi - (len(policies) - 1) / 2) * 0.012 * span
+                x = np.array([float(r["params"][param]) + off for r in sel])
+            else:
+                off = (pi - (len(policies) - 1) / 2) * 0.08
+                x = np.array([cats.index(str(r["params"][param])) + off for r in sel])
+            for ri, name in enumerate(outs):
+                ax = axes[ri, ci]
+                got = [r["outcomes"].get(name) for r in sel]
+                y = np.array([np.nan if o is None else 100 * o["p"] for o in got])
+                err = np.array([[0, 0] if o is None else [max(0.0, 100 * (o["p"] - o["ci_low"])),
+                                                          max(0.0, 100 * (o["ci_high"] - o["p"]))]
+                                for o in got])
+                ax.errorbar(x, y, yerr=err.T if len(err) else None, fmt="o-" if len(params) == 1 else "o",
+                            ms=4, lw=1, capsize=2, color=colour(pi), label=pol)
+                if not numeric:
+                    ax.set_xticks(range(len(cats)), cats)
+                if ri == len(outs) - 1:
+                    ax.set_xlabel(textwrap.shorten(param, 40), fontsize=8)
+                if ci == 0:
+                    ax.set_ylabel(f"{name} (%)", fontsize=8)
+                ax.grid(alpha=0.3)
+                ax.tick_params(labelsize=7)
+    for ax in axes.flat:
+        ax.set_ylim(bottom=0)
+    fig.suptitle("Outcomes across the sweep (95% intervals)", x=0.01, ha="left", fontsize=11)
+    _legend(axes[:1, :1], axes[0, -1])
+    return fig
+
+
+def sensitivity_png(indices: Sequence[dict[str, Any]]) -> Figure:
+    """Index bars per parameter with intervals, one panel per outcome (and method)."""
+    groups = list(dict.fromkeys((str(r["outcome"]), str(r["method"])) for r in indices))
+    per = {g: [r for r in indices if (str(r["outcome"]), str(r["method"])) == g] for g in groups}
+    heights = [max(1, len(per[g])) for g in groups]
+    fig = _new(8.0, 0.8 + sum(0.6 + 0.35 * h for h in heights))
+    axes = fig.subplots(len(groups), 1, squeeze=False, gridspec_kw={"height_ratios": heights})[:, 0]
+    for ax, g in zip(axes, groups, strict=True):
+        rows = per[g]
+        y0 = np.arange(len(rows))
+        bars = index_bars(g[1])
+        h = 0.8 / len(bars)
+        for k, (key, conf, label, col) in enumerate(bars):
+            v = np.array([_f(r.get(key)) for r in rows])
+            e = np.array([_f(r.get(conf)) for r in rows]) if conf else None
+            ax.barh(y0 - 0.4 + h * (k + 0.5), v, height=h * 0.92, color=col, label=label,
+                    xerr=None if e is None else np.clip(np.nan_to_num(e), 0, None),
+                    error_kw=dict(ecolor="#333", capsize=2))
+        ax.set_yticks(y0, [textwrap.shorten(str(r["param"]), 45) for r in rows], fontsize=8)
+        ax.invert_yaxis()
+        ax.axvline(0, color="#333", lw=0.8)
+        ax.set_title(f"{g[0]} · {g[1]}", loc="left", fontsize=10)
+        ax.grid(axis="x", alpha=0.3)
+    fig.suptitle("Sensitivity of outcomes to parameters", x=0.01, ha="left", fontsize=11)
+    _legend(axes, axes[0], ncol=2)
+    return fig
+
+
+def _f(v: Any) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def write_pngs(data: ReportData, out_dir: Path) -> list[Path]:
+    """Write the report's figures as PNGs into ``out_dir`` (created if missing); return their paths.
+
+    Always outcomes.png (when the series have main outcomes), incidence.png and network.png (when
+    there are actors); fan.png when a series has paths; sweep.png or sensitivity.png by kind.
+    """
+    out_dir = Path(out_dir)
+    d = data
+    jobs: list[tuple[str, Callable[[], Figure]]] = []
+    if d.kind == "sweep" and d.sweep_rows:
+        jobs.append(("sweep.png", lambda: sweep_png(d.sweep_rows or [])))
+    if d.kind == "sensitivity" and d.indices:
+        jobs.append(("sensitivity.png", lambda: sensitivity_png(d.indices or [])))
+    if main_outcomes(d.series):
+        jobs.append(("outcomes.png", lambda: outcomes_png(d.series)))
+    if fan_series(d.series)[0]:
+        jobs.append(("fan.png", lambda: fan_png(d)))
+    jobs.append(("incidence.png", lambda: incidence_png(d)))
+    if d.actors:
+        jobs.append(("network.png", lambda: network_png(d)))
+    return [_save(make(), out_dir / name) for name, make in jobs]
