@@ -203,8 +203,8 @@ def run(
 
 def stored_note(rid: str | None, results: str | None) -> None:
     if rid is not None:
-        err.print(f"stored as [bold]{rid}[/] in {store_for(results).root} · "
-                  f"escalade results show {rid} · escalade report {rid}", highlight=False)
+        err.print(f"stored as [bold]{rid}[/] in {store_for(results).root} "
+                  f"(escalade results show {rid}; escalade report {rid})", highlight=False)
 
 
 @app.command("compare")
@@ -363,8 +363,9 @@ def print_sweep(rows: list[dict[str, Any]], design: Design) -> None:
     table.add_column("point", justify="right")
     for k in keys:  # the last two path segments are enough to tell parameters apart
         table.add_column(".".join(k.split(".")[-2:]), justify="right")
-    for k in ("policy", "regional war", "protector in combat", "cease-fire"):
-        table.add_column(k, justify="right")
+    table.add_column("policy", justify="right")
+    for k in ("regional war %", "protector fights %", "cease-fire %"):
+        table.add_column(k, justify="right", no_wrap=True)
     for r in rows:
         o = r["outcomes"]
         table.add_row(str(r["point"]), *(f"{r['params'][k]:.3g}" if isinstance(r["params"][k], float)
@@ -375,7 +376,8 @@ def print_sweep(rows: list[dict[str, Any]], design: Design) -> None:
 
 
 def fmt_p(o: dict[str, float]) -> str:
-    return f"{o['p']:6.1%}  [{o['ci_low']:5.1%}, {o['ci_high']:5.1%}]"
+    """Compact: ``1.3% [1.0, 1.7]`` (the interval in the same percent units)."""
+    return f"{o['p']:.1%} [{100 * o['ci_low']:.1f}, {100 * o['ci_high']:.1f}]"
 
 
 @app.command()
@@ -492,14 +494,21 @@ def results_list(results: ResultsOpt = None, as_json: JsonOpt = False) -> None:
             print(json.dumps([{k: jsonable(v) for k, v in r.items()} for r in rows], indent=2))
             return
         table = Table(title=f"results in {store_for(results).root}", title_justify="left")
-        for col in ("id", "kind", "status", "scenario", "policies", "cells", "runs", "seed", "started",
-                    "finished"):
+        for col in ("id", "kind", "status"):
+            table.add_column(col, no_wrap=True)
+        for col in ("scenario", "policies"):
             table.add_column(col)
+        for col in ("cells", "runs", "seed"):
+            table.add_column(col, justify="right", no_wrap=True)
+        table.add_column("started (UTC)", no_wrap=True)
+        table.add_column("took", justify="right", no_wrap=True)
         for r in rows:
+            took = ("" if r["finished_at"] is None
+                    else f"{(r['finished_at'] - r['started_at']).total_seconds():.0f} s")
             table.add_row(r["id"], r["kind"], r["status"], r["scenario"],
                           ", ".join(p or "-" for p in r["policies"]),
                           f"{r['cells_done']}/{r['cells_total']}", str(r["runs"]), str(r["seed"]),
-                          jsonable(r["started_at"]), jsonable(r["finished_at"]) or "")
+                          r["started_at"].strftime("%Y-%m-%d %H:%M"), took)
         out.print(table)
 
 
