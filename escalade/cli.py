@@ -638,8 +638,17 @@ def trace(
 
 
 @app.command()
-def validate(file: Annotated[str, typer.Argument(help="scenario YAML file")]) -> None:
+def validate(file: Annotated[str, typer.Argument(help="scenario YAML file")],
+             as_json: JsonOpt = False) -> None:
     """Check a scenario file and each of its policies; exit 2 with the problem if invalid."""
+    if as_json:
+        try:
+            policies = validate_file(file)
+        except UserError as exc:
+            print(json.dumps({"file": file, "valid": False, "error": str(exc)}, indent=2))
+            raise typer.Exit(2) from None
+        print(json.dumps({"file": file, "valid": True, "policies": policies}, indent=2))
+        return
     with user_errors():
         policies = validate_file(file)
         out.print(f"{file}: valid ({len(policies)} policies: {', '.join(policies) or 'none'})")

@@ -125,3 +125,13 @@ def test_bad_file_from_a_real_process_has_no_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "YAML syntax error" in proc.stderr and str(bad) in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_validate_json_says_valid_or_why_not(tmp_path: Path) -> None:
+    good = json.loads(invoke("validate", "levant-2024", "--json").stdout)
+    assert good["valid"] is True and "formal-pact" in good["policies"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nactors: {}\n")
+    res = invoke("validate", str(bad), "--json")
+    doc = json.loads(res.stdout)
+    assert res.exit_code == 2 and doc["valid"] is False and "bad.yaml" in doc["error"]

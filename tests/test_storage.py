@@ -250,3 +250,31 @@ def test_json_of_every_stored_kind_carries_its_id() -> None:
                        "--runs", "20", "--days", "10")["id"]]
     kinds = {r["id"]: r["kind"] for r in stored_json("results", "list")}
     assert [kinds[i] for i in ids] == ["run", "compare", "sweep", "sensitivity"]
+
+
+def test_sensitivity_resumes_to_the_same_indices() -> None:
+    """An interrupted sensitivity analysis, resumed, gives the indices of an uninterrupted one."""
+    from escalade.experiments.sensitivity import sensitivity_design
+
+    args = ["sensitivity", "--param", "actors.IRN.resolve=0.5:0.9", "--param",
+            "actors.ISR.retaliation_multiplier=1:2", "--method", "morris", "--samples", "3",
+            "--runs", "150", "--days", "40", "--seed", "2"]
+    whole = stored_json(*args)
+    design = sensitivity_design("levant-2024", [("actors.IRN.resolve", 0.5, 0.9),
+                                                ("actors.ISR.retaliation_multiplier", 1.0, 2.0)],
+                                ["regional_war"], "morris", 3, 150, 2, days=40)
+    calls = []
+
+    def stop_after_four(_res: object) -> None:
+        calls.append(1)
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+
+    store = Store()
+    with pytest.raises(KeyboardInterrupt):
+        execute(store, design, on_cell=stop_after_four)
+    cut = next(r["id"] for r in store.list() if r["status"] == "interrupted")
+    resumed = stored_json("sensitivity", "--resume", cut)
+    assert resumed["id"] == cut and resumed["points"] == whole["points"] == 9
+    assert resumed["indices"] == whole["indices"]
+    assert [r["param"] for r in Store().indices(cut)] == sorted(r["param"] for r in whole["indices"])
