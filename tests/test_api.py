@@ -48,6 +48,13 @@ def test_compare_differences_match_the_cli() -> None:
         assert d.loc[name, "diff"] == pytest.approx(cli["differences"]["no-guarantee"][name]["diff"])
     # a reloaded comparison rebuilds its paired differences from the stored replicates
     pd.testing.assert_frame_equal(escalade.load(c.id).differences, c.differences)
+    # and its report shows the same paired differences
+    from escalade.reports.build import report_data
+    from escalade.storage.store import Store
+
+    shown = {r["outcome"]: r for r in report_data(Store(), c.id).differences or []}
+    assert shown["regional_war"]["diff"] == pytest.approx(d.loc["regional_war", "diff"])
+    assert shown["protector_in_combat"]["ci_low"] == pytest.approx(d.loc["protector_in_combat", "ci_low"])
 
 
 def test_sweep_and_sensitivity_are_reproducible_from_the_seed() -> None:

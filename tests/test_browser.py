@@ -75,7 +75,7 @@ def stored_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[
 def test_report_command_writes_the_figures_of_each_kind(stored_reports: dict[str, tuple[Path, Path]]
                                                         ) -> None:
     expected = {"run": {"outcomes", "fan", "incidence", "network"},
-                "compare": {"outcomes", "fan", "incidence", "network"},
+                "compare": {"outcomes", "differences", "fan", "incidence", "network"},
                 "sweep": {"outcomes", "fan", "incidence", "network", "sweep"},
                 "sensitivity": {"outcomes", "fan", "incidence", "network", "sensitivity"}}
     for kind, (html, pngs) in stored_reports.items():

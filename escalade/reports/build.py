@@ -19,12 +19,12 @@ from escalade.engine.reference import simulate_replicate
 from escalade.engine.rng import replicate_keys
 from escalade.engine.run import simulate
 from escalade.experiments.design import Cell, Design, load_cell
-from escalade.outcomes import Estimate
+from escalade.outcomes import Estimate, compare
 from escalade.reports.data import MAX_LINE_SERIES, ReportData, Series
 from escalade.reports.html import write_html
 from escalade.reports.png import write_pngs
 from escalade.reports.trace import render_trace
-from escalade.storage.store import Store, day_column
+from escalade.storage.store import Store, day_column, raw_from_frame
 
 PATHS_RUNS = 2_000
 
@@ -93,6 +93,7 @@ def report_data(store: Store, rid: str) -> ReportData:
         keys = ("outcome", "param", "method", "S1", "S1_conf", "ST", "ST_conf", "mu_star", "mu_star_conf",
                 "sigma", "mu")
         indices = [{k: r[k] for k in keys if r.get(k) is not None} for r in store.indices(rid)]
+    differences = _differences(store, rid, design, stored.cells) if design.kind == "compare" else None
     title = {"run": "Run", "compare": "Policy comparison", "sweep": "Parameter sweep",
              "sensitivity": "Global sensitivity analysis"}[design.kind]
     return ReportData(
@@ -114,7 +115,37 @@ def report_data(store: Store, rid: str) -> ReportData:
         sweep_rows=sweep_rows,
         indices=indices,
         paths_note=" ".join(notes),
+        differences=differences,
     )
+
+
+# Rows of the differences table: the main outcomes, then what a protector's adviser asks about.
+DIFFERENCE_ROWS = ("regional_war", "regional_war_90d", "protector_in_combat", "ceasefire",
+                   "hostages_returned")
+DIFFERENCE_ACTOR_METRICS = ("strikes_initiated", "casualties", "helped", "abandoned")
+
+
+def _differences(store: Store, rid: str, design: Design, cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Paired differences of each policy against the first, rebuilt from the stored replicates."""
+    raws = {}
+    for c in cells:
+        cell = next(x for x in design.cells if x.index == c["cell"])
+        _, compiled = load_cell(design, cell)
+        raws[cell.policy] = raw_from_frame(store.replicates(rid, cell.index), compiled, design.seed)
+    base = design.cells[0].policy
+    if base not in raws:
+        return []
+    rows = []
+    for pol, raw in raws.items():
+        if pol == base:
+            continue
+        diffs = compare(raws[base], raw)
+        keys = [k for k in DIFFERENCE_ROWS if k in diffs]
+        keys += [k for k in diffs if "." in k and k.split(".", 1)[1] in DIFFERENCE_ACTOR_METRICS
+                 and (diffs[k].ci_low, diffs[k].ci_high) != (0.0, 0.0)]  # skip metrics never touched
+        rows += [{"policy": pol, "baseline": base, "outcome": k, "diff": diffs[k].value,
+                  "ci_low": diffs[k].ci_low, "ci_high": diffs[k].ci_high} for k in keys]
+    return rows
 
 
 def write_report(store: Store, rid: str, out: Path | None = None, png_dir: Path | None = None) -> Path:

@@ -109,6 +109,9 @@ class ReportData:
     sweep_rows: list[dict[str, Any]] | None = None
     indices: list[dict[str, Any]] | None = None
     paths_note: str = ""
+    # compare: paired differences against the baseline, each {"policy", "baseline", "outcome",
+    # "diff", "ci_low", "ci_high"}; outcomes are probabilities, "ACTOR.metric" rows are means
+    differences: list[dict[str, Any]] | None = None
 
     def __post_init__(self) -> None:
         check_report(self)

@@ -405,3 +405,29 @@ def sensitivity_figure(indices: Sequence[dict[str, Any]]) -> go.Figure:
     fig.update_yaxes(autorange="reversed", automargin=True, ticksuffix="  ")
     _base_layout(fig, "Sensitivity of outcomes to parameters", height=plot_px + 150)
     return fig
+
+
+def difference_figure(differences: Sequence[dict[str, Any]]) -> go.Figure:
+    """Paired differences of each policy against the baseline, in percentage points with 95%
+    intervals: a dot per policy and outcome, a zero line to judge them against."""
+    rows = [r for r in differences if "." not in str(r["outcome"])]
+    if not rows:
+        raise ValueError("difference_figure needs differences of probability outcomes")
+    names = list(dict.fromkeys(str(r["outcome"]) for r in rows))
+    policies = list(dict.fromkeys(str(r["policy"]) for r in rows))
+    fig = go.Figure()
+    for i, pol in enumerate(policies):
+        mine = {str(r["outcome"]): r for r in rows if str(r["policy"]) == pol}
+        x = [100 * mine[n]["diff"] if n in mine else None for n in names]
+        plus = [100 * (mine[n]["ci_high"] - mine[n]["diff"]) if n in mine else None for n in names]
+        minus = [100 * (mine[n]["diff"] - mine[n]["ci_low"]) if n in mine else None for n in names]
+        fig.add_trace(go.Scatter(
+            x=x, y=names, mode="markers", name=f"{pol} − {rows[0]['baseline']}",
+            marker=dict(color=colour(i + 1), size=9),
+            error_x=dict(type="data", array=plus, arrayminus=minus, thickness=1.5, width=4),
+            hovertemplate="%{y}: %{x:+.2f} pp<extra>" + _t(pol) + "</extra>"))
+    fig.add_vline(x=0, line=dict(color="#555", width=1))
+    fig.update_xaxes(title_text="difference in probability (percentage points)", zeroline=False)
+    fig.update_yaxes(autorange="reversed")
+    return _base_layout(fig, "Paired differences against the baseline (95% intervals)",
+                        120 + 34 * len(names) * max(1, len(policies) // 2 + 1))

@@ -50,6 +50,9 @@ HOW_TO_READ = {
     "sensitivity": "Longer bars mean the outcome depends more on that parameter. Sobol: S1 is the "
     "share of variance the parameter explains alone, ST including its interactions. Morris: μ* is "
     "the mean absolute effect of a step, σ large relative to μ* signals interactions or non-linearity.",
+    "differences": "Each dot is a policy's effect against the baseline: the mean over replicates of "
+    "the difference between the two, replicate by replicate (both met the same random numbers). "
+    "An interval that excludes 0 is a difference the Monte Carlo noise does not explain.",
     "trace": "One replicate told day by day: it shows a mechanism at work, not what is likely.",
 }
 KIND_NAMES = {"run": "single run", "compare": "policy comparison", "sweep": "parameter sweep",
@@ -177,6 +180,16 @@ def _indices_table(indices: Sequence[dict[str, Any]]) -> str:
     return _table(("outcome", "parameter", "method", *keys), body, num_from=3)
 
 
+def _differences_table(rows: Sequence[dict[str, Any]]) -> str:
+    def fmt(r: dict[str, Any]) -> str:
+        if "." in str(r["outcome"]):  # an actor mean, in its own units
+            return f"{r['diff']:+.2f} [{r['ci_low']:+.2f}, {r['ci_high']:+.2f}]"
+        return f"{100 * r['diff']:+.1f} pp [{100 * r['ci_low']:+.1f}, {100 * r['ci_high']:+.1f}]"
+
+    body = [[str(r["outcome"]), f"{r['policy']} − {r['baseline']}", fmt(r)] for r in rows]
+    return _table(("outcome", "policies", "paired difference [95% CI]"), body, num_from=2)
+
+
 def render_html(data: ReportData) -> str:
     """The whole report page as a string (about 5 MB, nearly all of it plotly.js)."""
     d = data
@@ -197,6 +210,12 @@ def render_html(data: ReportData) -> str:
         body = _figure_div(figures.outcome_figure(d.series), "outcomes", rid) + _outcome_table(d.series)
         parts.append(("outcomes", "Outcomes", _section("outcomes", "Outcome probabilities", body,
                                                        HOW_TO_READ["outcomes"])))
+    if d.differences:
+        fig_rows = [r for r in d.differences if "." not in str(r["outcome"])]
+        body = _figure_div(figures.difference_figure(fig_rows), "differences", rid) if fig_rows else ""
+        body += _differences_table(d.differences)
+        parts.append(("differences", "Differences", _section(
+            "differences", "Paired differences between policies", body, HOW_TO_READ["differences"])))
     if fan_series(d.series)[0]:
         body = _figure_div(figures.fan_figure(d.series, d.start_date, d.rung_names, d.war_rung), "fan", rid)
         if d.paths_note:

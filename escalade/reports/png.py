@@ -332,6 +332,33 @@ def _f(v: Any) -> float:
         return float("nan")
 
 
+def differences_png(differences: Sequence[dict[str, Any]]) -> Figure:
+    """Paired differences against the baseline, in percentage points with 95% intervals."""
+    rows = [r for r in differences if "." not in str(r["outcome"])]
+    names = list(dict.fromkeys(str(r["outcome"]) for r in rows))
+    policies = list(dict.fromkeys(str(r["policy"]) for r in rows))
+    fig = _new(8.0, max(2.6, 0.9 + 0.32 * len(names) * max(1, len(policies) // 2 + 1)))
+    ax = fig.add_subplot()
+    step = 0.6 / max(1, len(policies))
+    for i, pol in enumerate(policies):
+        mine = {str(r["outcome"]): r for r in rows if str(r["policy"]) == pol}
+        y = np.array([k + (i - (len(policies) - 1) / 2) * step for k, n in enumerate(names) if n in mine])
+        x = np.array([100 * mine[n]["diff"] for n in names if n in mine])
+        err = np.array([[100 * (mine[n]["diff"] - mine[n]["ci_low"]),
+                         100 * (mine[n]["ci_high"] - mine[n]["diff"])] for n in names if n in mine])
+        ax.errorbar(x, y, xerr=np.clip(err.T, 0, None), fmt="o", ms=5, capsize=3, color=colour(i + 1),
+                    label=f"{pol} − {rows[0]['baseline']}")
+    ax.axvline(0, color="#555", lw=1)
+    ax.set_yticks(range(len(names)), names, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("difference in probability (percentage points)", fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    ax.tick_params(labelsize=8)
+    ax.set_title("Paired differences against the baseline (95% intervals)", loc="left", fontsize=11)
+    ax.legend(fontsize=8, frameon=False, loc="best")
+    return fig
+
+
 def write_pngs(data: ReportData, out_dir: Path) -> list[Path]:
     """Write the report's figures as PNGs into ``out_dir`` (created if missing); return their paths.
 
@@ -347,6 +374,8 @@ def write_pngs(data: ReportData, out_dir: Path) -> list[Path]:
         jobs.append(("sensitivity.png", lambda: sensitivity_png(d.indices or [])))
     if main_outcomes(d.series):
         jobs.append(("outcomes.png", lambda: outcomes_png(d.series)))
+    if d.differences and any("." not in str(r["outcome"]) for r in d.differences):
+        jobs.append(("differences.png", lambda: differences_png(d.differences or [])))
     if fan_series(d.series)[0]:
         jobs.append(("fan.png", lambda: fan_png(d)))
     jobs.append(("incidence.png", lambda: incidence_png(d)))
