@@ -475,7 +475,7 @@ def print_indices(rows: list[dict[str, Any]], spec: dict[str, Any], design: Desi
               "noise is held down by common random numbers, not included.", style="dim")
 
 
-results_app = typer.Typer(no_args_is_help=True, help="Stored results: list, show, query, export.")
+results_app = typer.Typer(no_args_is_help=True, help="Stored results: list, show, query, export, delete.")
 app.add_typer(results_app, name="results")
 
 
@@ -563,6 +563,22 @@ def results_sql(query: Annotated[str, typer.Argument(help="one SELECT statement"
         for r in rows:
             table.add_row(*(str(jsonable(v)) for v in r))
         out.print(table)
+
+
+@results_app.command("delete")
+def results_delete(
+    result_id: Annotated[list[str], typer.Argument(help="result ids, or latest")],
+    force: Annotated[bool, typer.Option("--force", help="also delete results marked running")] = False,
+    results: ResultsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Delete stored results: their catalogue rows and their files."""
+    with user_errors():
+        gone = [store_for(results).delete(r, force) for r in result_id]
+        if as_json:
+            print(json.dumps({"deleted": gone}))
+            return
+        out.print(f"deleted {', '.join(gone)}", highlight=False)
 
 
 @results_app.command("export")

@@ -278,3 +278,15 @@ def test_sensitivity_resumes_to_the_same_indices() -> None:
     assert resumed["id"] == cut and resumed["points"] == whole["points"] == 9
     assert resumed["indices"] == whole["indices"]
     assert [r["param"] for r in Store().indices(cut)] == sorted(r["param"] for r in whole["indices"])
+
+
+def test_delete_removes_rows_and_files(results_folder: Path) -> None:
+    keep = stored_json("run", "--runs", "20", "--days", "10")["id"]
+    gone = stored_json("run", "--runs", "20", "--days", "10")["id"]
+    assert stored_json("results", "delete", gone) == {"deleted": [gone]}
+    assert [r["id"] for r in stored_json("results", "list")] == [keep]
+    assert not (results_folder / "data" / gone).exists() and (results_folder / "data" / keep).exists()
+    assert stored_json("results", "sql", f"SELECT count(*) AS n FROM cells WHERE result_id = '{gone}'") == [
+        {"n": 0}]
+    res = invoke("results", "delete", gone)
+    assert res.exit_code == 2 and f"no result '{gone}'" in res.output

@@ -23,6 +23,7 @@ import datetime as dt
 import json
 import os
 import secrets
+import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -379,6 +380,20 @@ class Store:
         with self.connect(write=True) as con:
             con.execute("UPDATE results SET status = ?, finished_at = ? WHERE id = ?",
                         [status, finished, result_id])
+
+    def delete(self, result_id: str, force: bool = False) -> str:
+        """Remove a result: catalogue rows first (so it vanishes at once), then its files."""
+        stored = self.get(result_id)
+        if stored.meta["status"] == "running" and not force:
+            raise UserError(f"result {stored.id} is marked running (a process may still be writing "
+                            "it); stop that process first, or pass --force if it is gone")
+        with self.connect(write=True) as con:
+            con.execute("BEGIN TRANSACTION")
+            for table, key in (("cells", "result_id"), ("indices", "result_id"), ("results", "id")):
+                con.execute(f"DELETE FROM {table} WHERE {key} = ?", [stored.id])
+            con.execute("COMMIT")
+        shutil.rmtree(self.data_dir(stored.id), ignore_errors=True)
+        return stored.id
 
     # -- reading --
 
