@@ -64,6 +64,9 @@ def user_errors() -> Iterator[None]:
         yield
     except UserError as exc:
         fail(str(exc))
+    except OSError as exc:  # a full disk, a folder we may not write: the environment, not a bug
+        where = f"{exc.filename}: " if exc.filename else ""
+        fail(f"{where}{exc.strerror or exc} (choose another folder with --results, or --no-store)")
 
 
 def check_engine(engine: str) -> Engine:

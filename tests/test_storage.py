@@ -290,3 +290,11 @@ def test_delete_removes_rows_and_files(results_folder: Path) -> None:
         {"n": 0}]
     res = invoke("results", "delete", gone)
     assert res.exit_code == 2 and f"no result '{gone}'" in res.output
+
+
+def test_an_unwritable_results_folder_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    res = invoke("run", "--runs", "10", "--days", "5", "--results", str(blocker / "results"))
+    assert res.exit_code == 2 and "Not a directory" in res.output and "--no-store" in res.output
+    assert "Traceback" not in res.output
