@@ -10,6 +10,7 @@ Overrides are given as a mapping ``{"actors.IRN.resolve": 0.9}`` or as ``--set``
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,7 +54,8 @@ def execute_design(design: Design, results: str | Path | None = None, store: boo
                    keep_raw: bool = True, on_chunk: Callable[[int, int], None] | None = None,
                    chunk: int | None = None, on_begin: Callable[[str], None] | None = None,
                    on_cell: Callable[[Finished], None] | None = None,
-                   resume_id: str | None = None) -> tuple[str | None, list[Finished]]:
+                   resume_id: str | None = None, command: str | None = None
+                   ) -> tuple[str | None, list[Finished]]:
     """Run (or resume) a design, storing each cell unless ``store`` is False.
 
     Returns the stored id (None when not stored) and the cells finished by this call; their raw
@@ -76,7 +78,7 @@ def execute_design(design: Design, results: str | Path | None = None, store: boo
     if resume_id is not None:
         rid, _, _ = resume(st, resume_id, on_chunk, finish, chunk)
         return rid, kept
-    rid = execute(st, design, None, on_chunk, finish, chunk, on_begin)
+    rid = execute(st, design, command, on_chunk, finish, chunk, on_begin)
     return rid, kept
 
 
@@ -184,7 +186,7 @@ def run(scenario: str = "levant-2024", policy: str | None = None, runs: int = 10
         store: bool = True, results: str | Path | None = None) -> Result:
     """Run one scenario under one policy."""
     design = run_design("run", scenario, [policy], runs, seed, days, as_overrides(set), engine, keep_paths)
-    rid, cells = execute_design(design, results, store)
+    rid, cells = execute_design(design, results, store, command="escalade.run()")
     return Result(rid, design, cells, results)
 
 
@@ -193,13 +195,24 @@ def compare(scenario: str = "levant-2024", policies: Sequence[str] = ("informal"
             keep_paths: bool = False, store: bool = True, results: str | Path | None = None
             ) -> CompareResult:
     """Several policies on common random numbers; ``.differences`` are paired against the first."""
-    names = list(policies)
+    names = [policies] if isinstance(policies, str) else list(policies)
     if len(names) < 2 or len(set_of(names)) != len(names):
         raise UserError(f"compare: give at least two different policies, got {names}")
     design = run_design("compare", scenario, list(names), runs, seed, days, as_overrides(set),
                         keep_paths=keep_paths)
-    rid, cells = execute_design(design, results, store)
+    rid, cells = execute_design(design, results, store, command="escalade.compare()")
     return CompareResult(rid, design, cells, results, baseline=names[0])
+
+
+def _range(where: str, value: Any) -> tuple[float, float]:
+    """A (low, high) pair of finite numbers with low < high, or a clear error."""
+    try:
+        lo, hi = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise UserError(f"{where}: expected (low, high), two numbers, got {value!r}") from None
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        raise UserError(f"{where}: expected finite low < high, got ({lo}, {hi})")
+    return lo, hi
 
 
 def set_of(items: Sequence[str]) -> frozenset[str]:
@@ -217,11 +230,14 @@ def sweep(scenario: str = "levant-2024", grid: Mapping[str, Sequence[Any]] | Non
     if bool(grid) == bool(lhs):
         raise UserError("sweep: give either grid={path: [values]} or lhs={path: (low, high)}")
     if grid:
+        for k, v in grid.items():
+            if isinstance(v, str | bytes) or not isinstance(v, Sequence) or not v:
+                raise UserError(f"sweep: grid[{k!r}]: expected a list of values, got {v!r}")
         points = grid_points([(k, list(v)) for k, v in grid.items()])
         spec: dict[str, Any] = {"design": "grid", "grid": {k: list(v) for k, v in grid.items()}}
     else:
         assert lhs is not None
-        ranges = [(k, float(lo), float(hi)) for k, (lo, hi) in lhs.items()]
+        ranges = [(k, *_range(f"sweep: lhs[{k!r}]", v)) for k, v in lhs.items()]
         for k, lo, hi in ranges:
             if not lo < hi:
                 raise UserError(f"sweep: lhs {k}: expected (low, high) with low < high, got ({lo}, {hi})")
@@ -229,7 +245,7 @@ def sweep(scenario: str = "levant-2024", grid: Mapping[str, Sequence[Any]] | Non
         spec = {"design": "lhs", "lhs": {k: [lo, hi] for k, lo, hi in ranges}, "samples": samples}
     design = sweep_design(scenario, points, list(policies), runs, seed, as_overrides(set), days,
                           keep_paths, spec)
-    rid, cells = execute_design(design, results, store, keep_raw=False)
+    rid, cells = execute_design(design, results, store, keep_raw=not store, command="escalade.sweep()")
     return Result(rid, design, cells, results)
 
 
@@ -241,15 +257,14 @@ def sensitivity(scenario: str = "levant-2024", params: Mapping[str, tuple[float,
     """Sobol indices or Morris screening of ``outcomes`` over the ``params`` box."""
     from escalade.experiments.sensitivity import indices_from_summaries, sensitivity_design
 
-    if not params:
-        raise UserError("sensitivity: give params={path: (low, high)}")
-    ranges = [(k, float(lo), float(hi)) for k, (lo, hi) in params.items()]
+    if not params or not isinstance(params, Mapping):
+        raise UserError(f"sensitivity: give params={{path: (low, high)}}, got {params!r}")
+    ranges = [(k, *_range(f"sensitivity: params[{k!r}]", v)) for k, v in params.items()]
     design = sensitivity_design(scenario, ranges, list(outcomes), method, samples, runs, seed, policy,
                                 as_overrides(set), days)
-    rid, cells = execute_design(design, results, store, keep_raw=False)
-    rows = indices_from_summaries(design, {c.cell.index: c.summary.to_json() for c in cells})
-    if rid is not None:
-        Store(results).add_indices(rid, rows)
+    rid, cells = execute_design(design, results, store, keep_raw=not store, command="escalade.sensitivity()")
+    rows = (Store(results).indices(rid) if rid is not None
+            else indices_from_summaries(design, {c.cell.index: c.summary.to_json() for c in cells}))
     return SensitivityResult(rid, design, cells, results, index_rows=rows)
 
 
@@ -270,14 +285,8 @@ def load(result_id: str, results: str | Path | None = None) -> Result:
 
 def resume_result(result_id: str, results: str | Path | None = None) -> Result:
     """Finish an interrupted sweep or sensitivity analysis and return it whole."""
-    st = Store(results)
-    design = st.get(result_id).design
+    design = Store(results).get(result_id).design
     execute_design(design, results, True, keep_raw=False, resume_id=result_id)
-    if design.kind == "sensitivity":
-        from escalade.experiments.sensitivity import indices_from_summaries
-
-        cells = {int(c["cell"]): c["summary"] for c in st.get(result_id).cells}
-        st.add_indices(result_id, indices_from_summaries(design, cells))
     return load(result_id, results)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import signal
 import sys
 from collections.abc import Iterator
@@ -40,7 +41,7 @@ ScenarioArg = Annotated[str, typer.Argument(help="bundled scenario name or YAML 
 RunsOpt = Annotated[int, typer.Option("--runs", "-n", min=1, help="number of replicates")]
 DaysOpt = Annotated[int | None, typer.Option("--days", min=1, max=3650,
                                              help="days to simulate (default: the scenario's)")]
-SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="random seed")]
+SeedOpt = Annotated[int, typer.Option("--seed", min=0, max=2**63 - 1, help="random seed")]
 SetOpt = Annotated[list[str] | None, typer.Option(
     "--set", help="override a scenario value, e.g. --set actors.IRN.resolve=0.9")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON document")]
@@ -107,7 +108,7 @@ def execute_design(design: Design, label: str, quiet: bool, results: str | None,
                           f"finish it with --resume {rid}", highlight=False)
 
         return api.execute_design(design, results, not no_store, keep_raw, on_chunk, chunk, on_begin,
-                                  on_cell, resume_id)
+                                  on_cell, resume_id, " ".join(["escalade", *sys.argv[1:]]))
 def fmt_ci(est: Any, pct: bool = True) -> str:
     if pct:
         return f"{est.value:6.1%}  [{est.ci_low:5.1%}, {est.ci_high:5.1%}]"
@@ -190,7 +191,7 @@ def run(
         cell = done[0]
         loaded, summary, compiled = cell.loaded, cell.summary, cell.raw.compiled  # type: ignore[union-attr]
         if as_json:
-            doc = ({"id": rid} | header(loaded, compiled, runs, seed) | {"engine": eng}
+            doc = ({"id": rid} | header(loaded, compiled, runs, seed) | {"source": scenario, "engine": eng}
                    | summary_json(summary))
             if compiled.hostages_held:
                 p = summary.outcomes["hostages_returned"]
@@ -242,6 +243,7 @@ def compare_cmd(
         if as_json:
             first = by_name[base]
             doc = {"id": rid} | header(first.loaded, first.raw.compiled, runs, seed) | {  # type: ignore[union-attr]
+                "source": scenario,
                 "policy": None,
                 "policies": names,
                 "baseline": base,
@@ -434,15 +436,12 @@ def sensitivity(
             if not as_json:
                 err.print(f"{method}: {len(design.cells)} points × {runs} runs", highlight=False)
             rid, done = execute_design(design, "sensitivity", as_json, results, no_store, keep_raw=False)
-        if rid is not None:
+        if rid is not None:  # stored with the result before it was marked done
             stored = store_for(results).get(rid)
-            summaries = {int(c["cell"]): c["summary"] for c in stored.cells}
             design = stored.design
+            rows = store_for(results).indices(rid)
         else:
-            summaries = {d.cell.index: d.summary.to_json() for d in done}
-        rows = indices_from_summaries(design, summaries)
-        if rid is not None:
-            store_for(results).add_indices(rid, rows)
+            rows = indices_from_summaries(design, {d.cell.index: d.summary.to_json() for d in done})
         spec = design.spec
         if as_json:
             doc = {"id": rid, "scenario": scenario if rid is None else stored.meta["scenario"],
@@ -483,8 +482,11 @@ app.add_typer(results_app, name="results")
 
 
 def jsonable(value: Any) -> Any:
+    """Dates as ISO text; NaN and infinities (``SELECT 1/0``) as null, since JSON has neither."""
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     return value
 
 
@@ -558,7 +560,7 @@ def results_sql(query: Annotated[str, typer.Argument(help="one SELECT statement"
         names, rows = store_for(results).sql(query)
         if as_json:
             print(json.dumps([{n: jsonable(v) for n, v in zip(names, r, strict=True)} for r in rows],
-                             indent=2, default=str))
+                             indent=2, default=str, allow_nan=False))
             return
         table = Table()
         for n in names:
@@ -597,6 +599,7 @@ def results_export(
 ) -> None:
     """Write a result's per-replicate outcomes (or paths, cells, indices) to CSV or Parquet."""
     with user_errors():
+        result_id = store_for(results).resolve(result_id)
         target = Path(out_path or f"{result_id}-{table}.{fmt}")
         written = store_for(results).export(result_id, fmt, target, table)
         if as_json:
@@ -616,6 +619,7 @@ def report(
 ) -> None:
     """Write one self-contained HTML report of a stored result (no network needed to view it)."""
     with user_errors():
+        result_id = store_for(results).resolve(result_id)
         path = api.report(result_id, out_file, png, results)
         pngs = sorted(str(p) for p in Path(png).glob("*.png")) if png else []
         if as_json:
@@ -693,7 +697,8 @@ def scenarios(as_json: JsonOpt = False) -> None:
 
 
 @app.command("scenario-schema")
-def scenario_schema() -> None:
+def scenario_schema(as_json: Annotated[bool, typer.Option(
+        "--json", help="accepted for symmetry: the schema is always JSON")] = False) -> None:
     """Print the JSON Schema of scenario files (for editors and validators)."""
     print(json.dumps(Scenario.model_json_schema(), indent=2))
 

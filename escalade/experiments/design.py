@@ -16,12 +16,19 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+import numpy as np
+
 from escalade.compile import Compiled, compile_scenario
 from escalade.engine.run import Engine, RawResult, simulate
 from escalade.errors import UserError
 from escalade.scenario.load import LoadedScenario, load_scenario
 
 Kind = Literal["run", "compare", "sweep", "sensitivity"]
+MAX_SEED = 2**63 - 1  # the catalogue stores seeds as BIGINT
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
 KINDS: tuple[str, ...] = ("run", "compare", "sweep", "sensitivity")
 
 
@@ -72,12 +79,27 @@ class Design:
     spec: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        """Check what a caller (CLI, Python API, a stored design) may get wrong, before any run."""
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
         if not self.cells:
-            raise ValueError("a design needs at least one cell")
-        if self.runs < 1:
-            raise ValueError(f"runs must be at least 1, got {self.runs}")
+            raise UserError("a design needs at least one cell (point x policy)")
+        if not _is_int(self.runs) or self.runs < 1:
+            raise UserError(f"runs: expected a whole number of at least 1, got {self.runs!r}")
+        if not _is_int(self.seed) or not 0 <= self.seed <= MAX_SEED:
+            raise UserError(f"seed: expected a whole number from 0 to 2**63 - 1, got {self.seed!r}")
+        if self.days is not None and (not _is_int(self.days) or not 1 <= self.days <= 3650):
+            raise UserError(f"days: expected a whole number from 1 to 3650, got {self.days!r}")
+        if self.engine not in ("fast", "reference"):
+            raise UserError(f"engine: expected 'fast' or 'reference', got {self.engine!r}")
+        policies = [c.policy for c in self.cells if c.point == self.cells[0].point]
+        if len(set(policies)) != len(policies):
+            raise UserError(f"policies: each once, got {policies}")
+        points = [tuple(sorted((k, repr(v)) for k, v in c.params.items())) for c in self.cells
+                  if c.policy == self.cells[0].policy]
+        # (a Morris design revisits grid points by construction; only a sweep's must differ)
+        if self.kind == "sweep" and len(set(points)) != len(points):
+            raise UserError("points: each parameter combination once (a value is repeated)")
 
     @property
     def policies(self) -> list[str | None]:

@@ -8,6 +8,7 @@ Points are given as ``--set`` overrides, so anything a scenario file can say can
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -37,7 +38,16 @@ def parse_grid(spec: str) -> tuple[str, list[Any]]:
     items = [v.strip() for v in values.split(",") if v.strip()]
     if not sep or not key.strip() or not items:
         raise UserError(f"--grid {spec}: expected PATH=V1,V2,..., e.g. actors.IRN.resolve=0.5,0.9")
-    return key.strip(), [yaml.safe_load(v) for v in items]
+    parsed = []
+    for v in items:
+        try:
+            parsed.append(yaml.safe_load(v))
+        except yaml.YAMLError:
+            raise UserError(f"--grid {spec}: '{v}' is not a value (a number, word or true/false); "
+                            "values are separated by commas") from None
+    if len({repr(p) for p in parsed}) != len(parsed):
+        raise UserError(f"--grid {spec}: each value once")
+    return key.strip(), parsed
 
 
 def parse_range(spec: str) -> tuple[str, float, float]:
@@ -48,7 +58,7 @@ def parse_range(spec: str) -> tuple[str, float, float]:
         low, high = float(lo), float(hi)
     except ValueError:
         low = high = float("nan")
-    if not sep or not colon or not key.strip() or not low < high:
+    if not sep or not colon or not key.strip() or not low < high or not math.isfinite(high - low):
         raise UserError(f"--lhs {spec}: expected PATH=LOW:HIGH with LOW < HIGH, "
                         "e.g. actors.IRN.resolve=0.5:0.95")
     return key.strip(), low, high

@@ -18,6 +18,7 @@ from escalade.engine.layout import DAY_NAMES
 from escalade.engine.reference import simulate_replicate
 from escalade.engine.rng import replicate_keys
 from escalade.engine.run import simulate
+from escalade.errors import UserError
 from escalade.experiments.design import Cell, Design, load_cell
 from escalade.outcomes import Estimate, compare
 from escalade.reports.data import MAX_LINE_SERIES, ReportData, Series
@@ -60,12 +61,14 @@ def report_data(store: Store, rid: str) -> ReportData:
     stored = store.get(rid)
     rid = stored.id
     if not stored.cells:
-        from escalade.errors import UserError
-
         raise UserError(f"result {rid}: no finished cells yet, so nothing to report "
                         f"(status {stored.meta['status']})")
     design = stored.design.with_scenario(str(store.scenario_copy(rid)))
     meta = stored.meta
+    if design.kind == "sensitivity" and not store.indices(rid):
+        raise UserError(f"result {rid}: the sensitivity analysis is not finished ({len(stored.cells)} of "
+                        f"{len(design.cells)} points, no indices yet); finish it with escalade "
+                        f"sensitivity --resume {rid}, then write the report")
     chosen = stored.cells if design.kind in ("run", "compare") else stored.cells[:MAX_LINE_SERIES]
     if design.kind == "sensitivity":
         chosen = stored.cells[:1]

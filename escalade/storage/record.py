@@ -8,16 +8,21 @@ one that was never interrupted.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import time
 from collections.abc import Callable
 from typing import Any
 
+from escalade import __version__
 from escalade.errors import UserError
 from escalade.experiments.design import CellResult, Design, check, prepare, run_cells
+from escalade.experiments.sensitivity import indices_from_summaries
 from escalade.outcomes import summarise
-from escalade.storage.store import Store
+from escalade.storage.store import CatalogueBusy, Store
 
 COMMIT_EVERY_S = 1.0
+FINAL_COMMIT_TRIES = 5  # each waits up to LOCK_WAIT_S for a reader to let go of the catalogue
 ChunkCallback = Callable[[int, int], None]
 CellCallback = Callable[[CellResult], None]
 
@@ -30,10 +35,24 @@ def _run(store: Store, result_id: str, design: Design, skip: set[int],
     Each cell's files are written as soon as it finishes; catalogue rows are committed at most
     every ``COMMIT_EVERY_S`` seconds (opening the catalogue costs tens of milliseconds, which
     would dominate designs of many small cells). A hard kill loses at most that much work: a
-    cell whose file exists but whose row was not committed is simply run again on resume.
+    cell whose file exists but whose row was not committed is simply run again on resume. If
+    another process holds the catalogue for long, rows wait and the cells go on running.
+    A sensitivity analysis is done only once its indices are stored with it.
     """
     pending: list[dict[str, Any]] = []
     last = time.monotonic()
+
+    def commit(must: bool) -> None:
+        nonlocal pending, last
+        for attempt in range(FINAL_COMMIT_TRIES if must else 1):
+            try:
+                store.commit_cells(result_id, pending)
+                pending, last = [], time.monotonic()
+                return
+            except CatalogueBusy:
+                if must and attempt == FINAL_COMMIT_TRIES - 1:
+                    raise
+
     try:
         store.set_status(result_id, "running")
         if on_begin is not None:
@@ -41,18 +60,18 @@ def _run(store: Store, result_id: str, design: Design, skip: set[int],
         for res in run_cells(design, skip, on_chunk, chunk):
             pending.append(store.write_cell(result_id, res, summarise(res.raw).to_json()))
             if time.monotonic() - last >= COMMIT_EVERY_S:
-                store.commit_cells(result_id, pending)
-                pending, last = [], time.monotonic()
+                commit(must=False)
             if on_cell is not None:
                 on_cell(res)
-        store.commit_cells(result_id, pending)
-    except KeyboardInterrupt:
-        store.commit_cells(result_id, pending)
-        store.set_status(result_id, "interrupted")
-        raise
-    except BaseException:
-        store.commit_cells(result_id, pending)
-        store.set_status(result_id, "failed")
+        commit(must=True)
+        if design.kind == "sensitivity":
+            cells = {int(c["cell"]): c["summary"] for c in store.get(result_id).cells}
+            store.add_indices(result_id, indices_from_summaries(design, cells))
+    except BaseException as exc:
+        with contextlib.suppress(Exception):  # keep what finished; the first error is the one to report
+            commit(must=False)
+        with contextlib.suppress(Exception):
+            store.set_status(result_id, "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed")
         raise
     store.set_status(result_id, "done")
 
@@ -69,9 +88,13 @@ def execute(store: Store, design: Design, command: str | None = None,
     check(design)
     base, compiled = prepare(design.scenario, None, list(design.overrides), design.days)
     design = design.with_default_policy(base.policy)
+    try:  # the file as given, before --set (a file valid only with its overrides: hash the text)
+        file_hash = prepare(design.scenario, None, [], None)[0].hash
+    except UserError:
+        file_hash = hashlib.sha256(base.text.encode("utf-8")).hexdigest()[:16]
     result_id, stored_design = store.begin(design, source=design.scenario,
                                            scenario_name=base.scenario.name,
-                                           scenario_text=base.text, scenario_hash=base.hash,
+                                           scenario_text=base.text, scenario_hash=file_hash,
                                            days=compiled.days, command=command)
     _run(store, result_id, stored_design, set(), on_chunk, on_cell, chunk, on_begin)
     return result_id
@@ -82,11 +105,14 @@ def resume(store: Store, result_id: str, on_chunk: ChunkCallback | None = None,
     """Finish the missing cells of a stored result; returns (id, design, cells run now)."""
     stored = store.get(result_id)
     result_id = stored.id
-    if stored.meta["status"] == "done" and len(stored.cells) == stored.meta["cells_total"]:
-        raise UserError(f"result {result_id} is already complete ({len(stored.cells)} cells); "
-                        "nothing to resume")
+    if stored.meta["version"] != __version__:
+        raise UserError(f"result {result_id} was made by escalade {stored.meta['version']}, this is "
+                        f"{__version__}: resuming would mix two versions of the model; run it again")
     design = stored.design.with_scenario(str(store.scenario_copy(result_id)))
     done = {int(c["cell"]) for c in stored.cells if (store.root / c["file"]).is_file()}
+    complete = len(done) == len(design.cells) and (design.kind != "sensitivity" or store.indices(result_id))
+    if complete and stored.meta["status"] == "done":
+        raise UserError(f"result {result_id} is already complete ({len(done)} cells); nothing to resume")
     todo = len(design.cells) - len(done)
     _run(store, result_id, design, done, on_chunk, on_cell, chunk)
     return result_id, design, todo

@@ -53,7 +53,7 @@ CREATE TABLE IF NOT EXISTS results (
     status VARCHAR NOT NULL,          -- running | done | interrupted | failed
     scenario VARCHAR,                 -- the scenario's name
     source VARCHAR,                   -- what the user gave: a bundled name or a file path
-    scenario_hash VARCHAR,            -- hash of the validated scenario before policy and overrides
+    scenario_hash VARCHAR,            -- hash of the validated file as given (its default policy, no --set)
     scenario_text VARCHAR,            -- the file exactly as run
     policies VARCHAR,                 -- JSON list
     overrides VARCHAR,                -- JSON list of --set PATH=VALUE
@@ -91,10 +91,12 @@ CREATE TABLE IF NOT EXISTS indices (
     param VARCHAR NOT NULL,
     method VARCHAR NOT NULL,
     S1 DOUBLE, S1_conf DOUBLE, ST DOUBLE, ST_conf DOUBLE,
-    mu_star DOUBLE, mu_star_conf DOUBLE, sigma DOUBLE, mu DOUBLE
+    mu_star DOUBLE, mu_star_conf DOUBLE, sigma DOUBLE, mu DOUBLE,
+    flag VARCHAR                      -- e.g. "constant output": why an index is 0
 );
+ALTER TABLE indices ADD COLUMN IF NOT EXISTS flag VARCHAR;
 """
-INDEX_COLUMNS = ("S1", "S1_conf", "ST", "ST_conf", "mu_star", "mu_star_conf", "sigma", "mu")
+INDEX_COLUMNS = ("S1", "S1_conf", "ST", "ST_conf", "mu_star", "mu_star_conf", "sigma", "mu", "flag")
 RESULT_COLUMNS = ("id", "kind", "status", "scenario", "source", "scenario_hash", "scenario_text",
                   "policies", "overrides", "seed", "runs", "days", "engine", "keep_paths",
                   "cells_total", "cells_done", "design", "command", "version", "started_at",
@@ -102,6 +104,10 @@ RESULT_COLUMNS = ("id", "kind", "status", "scenario", "source", "scenario_hash",
 CELL_COLUMNS = ("result_id", "cell", "point", "policy", "params", "scenario_hash", "runs", "days",
                 "file", "paths_file", "summary", "finished_at")
 JSON_FIELDS = ("policies", "overrides", "design", "params", "summary")
+
+
+class CatalogueBusy(UserError):
+    """Another process held the catalogue longer than we were willing to wait."""
 
 
 def results_dir(option: str | Path | None = None) -> Path:
@@ -182,9 +188,9 @@ def cell_frame(result_id: str, res: CellResult) -> pd.DataFrame:
     for a, aid in enumerate(ids):
         for k, metric in enumerate(ACTOR_NAMES):
             cols[actor_column(aid, metric)] = raw.actor_out[:, a, k]
-    for i, a in enumerate(ids):
+    for i, a in enumerate(ids):  # every pair, zeros included, so SQL means are means over all runs
         for j, b in enumerate(ids):
-            if raw.pair_out[:, i, j].any():
+            if i != j:
                 cols[pair_column(a, b)] = raw.pair_out[:, i, j]
     return pd.DataFrame(cols)
 
@@ -273,7 +279,10 @@ class Store:
                 con = duckdb.connect(str(self.catalogue), read_only=not write)
                 break
             except duckdb.IOException as exc:
-                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                if "lock" in str(exc).lower() and time.monotonic() > deadline:
+                    raise CatalogueBusy(f"{self.catalogue}: another process has held it for over "
+                                        f"{LOCK_WAIT_S:.0f} s (close other connections to it)") from None
+                if "lock" not in str(exc).lower():
                     raise UserError(f"{self.catalogue}: cannot be opened ({exc})") from None
                 time.sleep(pause)
                 pause = min(pause * 2, 0.5)
@@ -284,6 +293,12 @@ class Store:
             if write and not self._schema_ready:
                 con.execute(SCHEMA)
                 self._schema_ready = True
+            if not write:
+                tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables")
+                          .fetchall()}
+                if "results" not in tables:
+                    raise UserError(f"{self.catalogue}: a DuckDB file without escalade's tables; "
+                                    "move it away (or run something to create them)")
             yield con
         finally:
             con.close()
@@ -302,8 +317,12 @@ class Store:
     def scenario_copy(self, result_id: str) -> Path:
         """The stored scenario file of a result, restored from the catalogue's text if it went missing."""
         copy = self.data_dir(result_id) / "scenario.yaml"
-        if not copy.is_file():
-            text = self.get(result_id).meta["scenario_text"]
+        text = self.get(result_id).meta["scenario_text"]
+        try:
+            same = copy.read_text(encoding="utf-8") == text
+        except (OSError, UnicodeDecodeError):
+            same = False
+        if not same:  # missing or edited by hand: the catalogue's text is what was run
             copy.parent.mkdir(parents=True, exist_ok=True)
             atomic_write_bytes(copy, text.encode("utf-8"))
         return copy
@@ -326,9 +345,13 @@ class Store:
                "keep_paths": design.keep_paths, "cells_total": len(design.cells), "cells_done": 0,
                "design": json.dumps(design.to_json()), "command": command, "version": __version__,
                "started_at": now(), "finished_at": None}
-        with self.connect(write=True) as con:
-            con.execute(f"INSERT INTO results ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-                        list(row.values()))
+        try:
+            with self.connect(write=True) as con:
+                con.execute(f"INSERT INTO results ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                            list(row.values()))
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)  # nothing refers to it yet
+            raise
         return result_id, design
 
     def write_cell(self, result_id: str, res: CellResult, summary: dict[str, Any]) -> dict[str, Any]:
@@ -369,10 +392,12 @@ class Store:
         with self.connect(write=True) as con:
             con.execute("BEGIN TRANSACTION")
             con.execute("DELETE FROM indices WHERE result_id = ?", [result_id])
+            names = ("result_id", "outcome", "param", "method", *INDEX_COLUMNS)
             for r in rows:
                 values = [result_id, r["outcome"], r["param"], r["method"],
                           *(r.get(c) for c in INDEX_COLUMNS)]
-                con.execute(f"INSERT INTO indices VALUES ({', '.join('?' * len(values))})", values)
+                marks = ", ".join("?" * len(values))
+                con.execute(f"INSERT INTO indices ({', '.join(names)}) VALUES ({marks})", values)
             con.execute("COMMIT")
 
     def set_status(self, result_id: str, status: str) -> None:
@@ -401,7 +426,7 @@ class Store:
         with self.connect() as con:
             return self._rows(con, "SELECT id, kind, status, scenario, policies, overrides, seed, runs, "
                                    "days, cells_done, cells_total, version, started_at, finished_at "
-                                   "FROM results ORDER BY started_at, id")
+                                   "FROM results ORDER BY started_at, rowid")
 
     def get(self, result_id: str) -> StoredResult:
         """A result by id; ``latest`` names the most recently started one."""
@@ -425,10 +450,11 @@ class Store:
         return self.get(result_id).id if result_id == "latest" else result_id
 
     def indices(self, result_id: str) -> list[dict[str, Any]]:
+        """Stored indices as the analysis gave them: {outcome, param, method, S1, ... , flag}."""
         result_id = self.resolve(result_id)
         with self.connect() as con:
-            return self._rows(con, "SELECT * FROM indices WHERE result_id = ? ORDER BY outcome, param",
-                              [result_id])
+            rows = self._rows(con, "SELECT * FROM indices WHERE result_id = ? ORDER BY rowid", [result_id])
+        return [{k: v for k, v in r.items() if k != "result_id" and v is not None} for r in rows]
 
     def _file(self, result_id: str, rel: str) -> Path:
         path = self.root / rel
@@ -437,11 +463,12 @@ class Store:
                             "changed outside escalade (re-run, or resume a sweep to rewrite it)")
         return path
 
-    def read_frame(self, result_id: str, rel: str) -> pd.DataFrame:
+    def read_frame(self, result_id: str, rel: str, schema_only: bool = False) -> pd.DataFrame:
         path = self._file(result_id, rel)
         con = duckdb.connect()
         try:
-            return con.execute(f"SELECT * FROM read_parquet('{sql_path(path)}')").df()
+            limit = " LIMIT 0" if schema_only else ""
+            return con.execute(f"SELECT * FROM read_parquet('{sql_path(path)}'){limit}").df()
         except duckdb.Error as exc:
             raise UserError(f"result {result_id}: file {path} cannot be read as Parquet "
                             f"({str(exc).splitlines()[0]}); it is damaged: re-run the result") from None
@@ -490,13 +517,23 @@ class Store:
                 con.register(f"_{name}", frame)
                 con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM _{name}")
                 con.unregister(f"_{name}")
+            cells = tables["cells"]
             for view, column in (("replicates", "file"), ("paths", "paths_file")):
-                files = [str(self.root / f) for f in tables["cells"][column].dropna()]
-                files = [f for f in files if Path(f).is_file()]
+                if view not in query.lower():  # so the catalogue stays queryable if a file is damaged
+                    continue
+                listed = cells[["result_id", column]].dropna()
+                files = []
+                for rid, rel in zip(listed["result_id"], listed[column], strict=True):
+                    files.append(self._file(str(rid), str(rel)))  # a missing file is an error, never a gap
                 if files:
-                    listing = ", ".join(f"'{sql_path(Path(f))}'" for f in files)
-                    con.execute(f"CREATE TEMP VIEW {view} AS SELECT * FROM "
-                                f"read_parquet([{listing}], union_by_name = true)")
+                    listing = ", ".join(f"'{sql_path(f)}'" for f in files)
+                    try:
+                        con.execute(f"CREATE TEMP VIEW {view} AS SELECT * FROM "
+                                    f"read_parquet([{listing}], union_by_name = true)")
+                    except duckdb.Error:
+                        for rid, f in zip(listed["result_id"], files, strict=True):
+                            self.read_frame(str(rid), str(f.relative_to(self.root)), schema_only=True)
+                        raise
                 else:
                     con.execute(f"CREATE TEMP VIEW {view} AS SELECT NULL::VARCHAR AS result_id, "
                                 "NULL::INTEGER AS cell, NULL::INTEGER AS replicate WHERE false")
@@ -506,6 +543,9 @@ class Store:
                 return names, cur.fetchall()
             except duckdb.Error as exc:
                 raise UserError(f"sql: {str(exc).splitlines()[0]}") from None
+        except duckdb.Error as exc:  # a damaged file no single read could pin down
+            first = str(exc).splitlines()[0]
+            raise UserError(f"sql: the stored replicates cannot be read ({first})") from None
         finally:
             con.close()
 
@@ -529,6 +569,8 @@ class Store:
                                    for k, v in c.items()} for c in stored.cells])
         else:
             frame = pd.DataFrame(self.indices(result_id))
+        if out.is_dir():
+            raise UserError(f"--out {out}: is a folder; give a file name, e.g. {out / f'{result_id}.{fmt}'}")
         out.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "parquet":
             write_parquet(frame, out)
