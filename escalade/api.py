@@ -20,7 +20,15 @@ import pandas as pd
 
 from escalade.engine.run import RawResult
 from escalade.errors import UserError
-from escalade.experiments.design import Cell, Design, check, format_value, run_cells, run_design
+from escalade.experiments.design import (
+    Cell,
+    Design,
+    check,
+    format_value,
+    integer_paths,
+    run_cells,
+    run_design,
+)
 from escalade.outcomes import Summary, summarise
 from escalade.outcomes import compare as paired_compare
 from escalade.scenario.load import LoadedScenario
@@ -241,7 +249,9 @@ def sweep(scenario: str = "levant-2024", grid: Mapping[str, Sequence[Any]] | Non
         for k, lo, hi in ranges:
             if not lo < hi:
                 raise UserError(f"sweep: lhs {k}: expected (low, high) with low < high, got ({lo}, {hi})")
-        points = lhs_points(ranges, samples, seed)
+        ints = integer_paths(scenario, next(iter(policies), None), as_overrides(set),
+                             [k for k, _, _ in ranges])
+        points = lhs_points(ranges, samples, seed, ints)
         spec = {"design": "lhs", "lhs": {k: [lo, hi] for k, lo, hi in ranges}, "samples": samples}
     design = sweep_design(scenario, points, list(policies), runs, seed, as_overrides(set), days,
                           keep_paths, spec)

@@ -26,7 +26,7 @@ from escalade.api import Finished
 from escalade.compile import Compiled
 from escalade.engine.run import Engine
 from escalade.errors import UserError
-from escalade.experiments.design import Design, prepare, run_design
+from escalade.experiments.design import Design, integer_paths, prepare, run_design
 from escalade.outcomes import DESCRIPTIONS, Summary, compare
 from escalade.scenario.load import LoadedScenario, bundled_scenarios, load_scenario, validate_file
 from escalade.scenario.schema import Scenario
@@ -334,7 +334,8 @@ def sweep(
                 spec: dict[str, Any] = {"design": "grid", "grid": {k: v for k, v in specs}}
             else:
                 ranges = [parse_range(r) for r in lhs or []]
-                points = lhs_points(ranges, samples, seed)
+                ints = integer_paths(scenario, (policy or [None])[0], set_, [k for k, _, _ in ranges])
+                points = lhs_points(ranges, samples, seed, ints)
                 spec = {"design": "lhs", "lhs": {k: [lo, hi] for k, lo, hi in ranges}, "samples": samples}
             policies: list[str | None] = list(policy) if policy else [None]
             design = sweep_design(scenario, points, policies, runs, seed, set_, days, keep_paths, spec)

@@ -81,3 +81,17 @@ def test_sweep_bad_input_exits_2(args: list[str], fragment: str) -> None:
     res = CliRunner().invoke(app, [*args, "--runs", "10", "--days", "5"])
     assert res.exit_code == 2, res.output
     assert fragment in res.output and "Traceback" not in res.output
+
+
+def test_whole_number_fields_are_rounded_when_sampled() -> None:
+    """A day count sampled from a range runs at whole values; a sensitivity keeps its design."""
+    res = CliRunner().invoke(app, ["sweep", "--lhs", "actors.HEZ.succession_delay=3:20", "--samples", "4",
+                                   "--runs", "20", "--days", "10", "--json"])
+    assert res.exit_code == 0, res.output
+    values = [p["params"]["actors.HEZ.succession_delay"] for p in json.loads(res.stdout)["points"]]
+    assert all(isinstance(v, int) and 3 <= v <= 20 for v in values) and len(set(values)) == 4
+    res = CliRunner().invoke(app, ["sensitivity", "--param", "actors.HEZ.succession_delay=3:20",
+                                   "--method", "morris", "--samples", "2", "--runs", "20", "--days", "10",
+                                   "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["indices"][0]["param"] == "actors.HEZ.succession_delay"

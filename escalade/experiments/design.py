@@ -21,7 +21,7 @@ import numpy as np
 from escalade.compile import Compiled, compile_scenario
 from escalade.engine.run import Engine, RawResult, simulate
 from escalade.errors import UserError
-from escalade.scenario.load import LoadedScenario, load_scenario
+from escalade.scenario.load import LoadedScenario, load_scenario, value_at
 
 Kind = Literal["run", "compare", "sweep", "sensitivity"]
 MAX_SEED = 2**63 - 1  # the catalogue stores seeds as BIGINT
@@ -58,9 +58,16 @@ class Cell:
     policy: str | None
     params: dict[str, Any] = field(default_factory=dict)
 
-    def overrides(self, base: tuple[str, ...]) -> list[str]:
-        """The design's own overrides, then this point's (so a point wins over the base)."""
-        return [*base, *(f"{k}={format_value(v)}" for k, v in self.params.items())]
+    def overrides(self, base: tuple[str, ...], integers: tuple[str, ...] | list[str] = ()) -> list[str]:
+        """The design's own overrides, then this point's (so a point wins over the base).
+
+        A sampled value for a whole-number field (``integers``) is rounded here, when it is run;
+        the cell keeps the continuous value the sampling design and its analysis rely on.
+        """
+        def value(k: str, v: Any) -> Any:
+            return round(v) if k in integers and isinstance(v, float) else v
+
+        return [*base, *(f"{k}={format_value(value(k, v))}" for k, v in self.params.items())]
 
 
 @dataclass(frozen=True)
@@ -159,7 +166,20 @@ class CellResult:
 
 
 def load_cell(design: Design, cell: Cell) -> tuple[LoadedScenario, Compiled]:
-    return prepare(design.scenario, cell.policy, cell.overrides(design.overrides), design.days)
+    integers = design.spec.get("integer_params", ())
+    return prepare(design.scenario, cell.policy, cell.overrides(design.overrides, integers), design.days)
+
+
+def integer_paths(scenario: str, policy: str | None, overrides: list[str] | tuple[str, ...] | None,
+                  paths: list[str]) -> list[str]:
+    """Which of ``paths`` hold whole numbers (a day count, a rung): sampled values get rounded."""
+    loaded = load_scenario(scenario, policy, list(overrides or []))
+    out = []
+    for path in paths:
+        v = value_at(loaded.scenario, path)
+        if isinstance(v, int) and not isinstance(v, bool):
+            out.append(path)
+    return out
 
 
 def check(design: Design) -> None:

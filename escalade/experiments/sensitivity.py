@@ -50,7 +50,7 @@ from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
 from escalade.errors import UserError
-from escalade.experiments.design import Design, cross, prepare
+from escalade.experiments.design import Design, cross, integer_paths, prepare
 from escalade.outcomes import outcome_names, outcome_value
 
 METHODS = ("sobol", "morris")
@@ -295,7 +295,8 @@ def sensitivity_design(scenario: str, params: list[tuple[str, float, float]], ou
     X = sample(problem, method, samples, seed)
     points = [{k: float(x) for k, x in zip(problem.names, row, strict=True)} for row in X]
     spec = {"design": "sensitivity", "method": method, "samples": samples, "outcomes": list(outcomes),
-            "params": [[k, lo, hi] for k, lo, hi in params]}
+            "params": [[k, lo, hi] for k, lo, hi in params],
+            "integer_params": integer_paths(scenario, policy, overrides, list(problem.names))}
     return Design("sensitivity", scenario, cross(points, [policy]), runs, seed, days,
                   tuple(overrides or ()), spec=spec)
 

@@ -74,15 +74,17 @@ def grid_points(grids: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
 
 
 def lhs_points(ranges: list[tuple[str, float, float]], samples: int,
-               seed: int) -> list[dict[str, Any]]:
-    """A Latin hypercube of ``samples`` points (scipy.stats.qmc), fixed by ``seed``."""
+               seed: int, integers: list[str] | tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """A Latin hypercube of ``samples`` points (scipy.stats.qmc), fixed by ``seed``; values of
+    whole-number fields (``integers``) are rounded, so the table shows what was run."""
     if samples < 2:
         raise UserError(f"--samples: a Latin hypercube needs at least 2 samples, got {samples}")
     unit = qmc.LatinHypercube(d=len(ranges), seed=seed).random(samples)
     lows = [lo for _, lo, _ in ranges]
     highs = [hi for _, _, hi in ranges]
     scaled = qmc.scale(unit, lows, highs)
-    return [{k: float(row[c]) for c, (k, _, _) in enumerate(ranges)} for row in scaled]
+    return [{k: int(round(float(row[c]))) if k in integers else float(row[c])  # noqa: RUF046
+             for c, (k, _, _) in enumerate(ranges)} for row in scaled]
 
 
 def sweep_design(

@@ -153,6 +153,21 @@ def set_path(raw: dict[str, Any], path: str, value: Any, origin: str) -> None:
         walked.append(part)
 
 
+def value_at(scenario: Scenario, path: str) -> Any:
+    """The value a dotted ``--set`` path names in a validated scenario (defaults included)."""
+    node: Any = scenario.model_dump(mode="python")
+    walked: list[str] = []
+    for part in path.split("."):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and (i := _list_index(node, part, walked[-1] if walked else "")) is not None:  # noqa: E501
+            node = node[i]
+        else:
+            raise ScenarioError(f"{path}: no such field in scenario '{scenario.name}'")
+        walked.append(part)
+    return node
+
+
 def _list_labels(items: list[Any], list_name: str) -> list[str]:
     label = _LIST_KEYS.get(list_name)
     if label is None:
