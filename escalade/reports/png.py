@@ -19,6 +19,7 @@ import matplotlib.dates as mdates
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.patches import FancyArrowPatch
 
 from escalade.reports.data import (
@@ -65,27 +66,124 @@ def _save(fig: Figure, path: Path) -> Path:
     return atomic_write_bytes(path, buf.getvalue())
 
 
-def _notes(fig: Figure, *notes: str) -> None:
-    """Small grey lines under the plots (constrained layout keeps them off the tick labels)."""
-    text = "\n".join(n for n in notes if n)
-    if text:
-        fig.supxlabel(text, x=0.01, ha="left", fontsize=7, color="#555")
+_LEGEND_FONT = 8.0
+_NOTE_FONT = 7.0
+_EDGE = 0.1  # inches kept clear at the figure's edges
+_GAP = 0.12  # inches between the plots, the legend and the notes
+_MAX_LEGEND_COLS = 5
 
 
 def _capped(shown: int, total: int) -> str:
     return f"showing the first {shown} of {total} series" if shown < total else ""
 
 
-def _legend(axes: Any, anchor: Any, ncol: int = 4) -> None:
-    """One legend for all ``axes``, right-aligned just above ``anchor`` (a top-right axes), on the
-    row of its left-aligned title, so it never hides data or the figure title."""
+def _pieces(word: str, fits: Callable[[str], bool]) -> list[str]:
+    """``word`` cut into the longest pieces that pass ``fits`` (a single character always passes)."""
+    out: list[str] = []
+    while word and not fits(word):
+        lo, hi = 1, len(word) - 1  # the longest prefix that fits, by bisection
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            lo, hi = (mid, hi) if fits(word[:mid]) else (lo, mid - 1)
+        out.append(word[:lo])
+        word = word[lo:]
+    return [*out, word] if word else out
+
+
+def _wrap(text: str, fits: Callable[[str], bool], lines: int) -> tuple[str, bool]:
+    """``text`` broken at spaces (inside a word only when the word alone is too long) into at most
+    ``lines`` lines that each pass ``fits``, and whether it had to be shortened (the last line then
+    ends in "…")."""
+    out: list[str] = []
+    for word in text.split():
+        if out and fits(f"{out[-1]} {word}"):
+            out[-1] = f"{out[-1]} {word}"
+        else:
+            out.extend(_pieces(word, fits))
+    if len(out) <= lines:
+        return "\n".join(out), False
+    last = out[lines - 1]
+    while len(last) > 1 and not fits(last + " …"):
+        last = last.rsplit(" ", 1)[0] if " " in last else last[:-1]
+    return "\n".join([*out[:lines - 1], last + " …"]), True
+
+
+def _measure(fig: Figure, fontsize: float) -> Callable[[str, float], bool]:
+    """``fits(text, inches)``: whether one line of ``text`` at ``fontsize`` is at most that wide."""
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    prop = FontProperties(size=fontsize)
+
+    def fits(text: str, inches: float) -> bool:
+        w, _, _ = renderer.get_text_width_height_descent(text, prop, ismath=False)
+        return bool(1.05 * w / fig.dpi <= inches)  # 5% spare: hinting differs at the saved dpi
+    return fits
+
+
+def _handles(axes: Any) -> dict[str, Any]:
+    """Legend handles of all ``axes`` by label, first seen first, each label once."""
     seen: dict[str, Any] = {}
     for ax in np.atleast_1d(axes).flat:
         for h, lbl in zip(*ax.get_legend_handles_labels(), strict=True):
-            seen.setdefault(lbl, h)
+            if not lbl.startswith("_"):
+                seen.setdefault(lbl, h)
+    return seen
+
+
+def _fit_legend(fig: Figure, seen: dict[str, Any], width: float) -> tuple[int, list[str], float]:
+    """(columns, wrapped labels, height in inches) of the best legend at most ``width`` wide.
+
+    Labels are wrapped to their column's width, two lines at most. Column counts that need no label
+    shortened win, then the lowest legend, then fewer columns.
+    """
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    fits = _measure(fig, _LEGEND_FONT)
+    em = _LEGEND_FONT / 72  # legend paddings are in font sizes: handle 2 + pad 0.8, column gap 2
+    best: tuple[bool, float, int, list[str]] | None = None
+    for ncol in range(1, min(_MAX_LEGEND_COLS, len(seen)) + 1):
+        room = (width - 2 * em * (ncol - 1)) / ncol - 3.2 * em
+        if ncol > 1 and room < 1.2:
+            break
+        wrapped = [_wrap(lbl, lambda t, r=room: fits(t, r), 2) for lbl in seen]
+        labels = [w for w, _ in wrapped]
+        leg = fig.legend(list(seen.values()), labels, ncol=ncol, fontsize=_LEGEND_FONT, frameon=False)
+        box = leg.get_window_extent(renderer)
+        leg.remove()
+        if ncol > 1 and box.width / fig.dpi > width:
+            continue
+        cand = (any(cut for _, cut in wrapped), round(box.height / fig.dpi, 2), ncol, labels)
+        if best is None or cand[:3] < best[:3]:
+            best = cand
+    assert best is not None
+    return best[2], best[3], best[1]
+
+
+def _finish(fig: Figure, axes: Any = (), *notes: str) -> Figure:
+    """Put one legend for all ``axes`` (one entry per label) and the grey ``notes`` below the plots.
+
+    The plots keep the size the figure was made with: the figure grows by the height of the legend
+    and notes, and constrained layout is kept to the band above them, so the legend can overlap
+    neither a title nor the data however many series there are. Long labels wrap (two lines at most,
+    then they are shortened) and the legend takes as many columns as fit the figure's width.
+    """
+    width, plots = (float(v) for v in fig.get_size_inches())
+    room = width - 2 * _EDGE
+    seen = _handles(axes)
+    ncol, labels, legend_h = _fit_legend(fig, seen, room) if seen else (1, [], 0.0)
+    fits = _measure(fig, _NOTE_FONT)
+    text = "\n".join(_wrap(n, lambda t: fits(t, room), 4)[0] for n in notes if n)
+    note = fig.text(_EDGE / width, 0, text, ha="left", va="bottom", fontsize=_NOTE_FONT, color="#555")
+    note_h = note.get_window_extent(fig.canvas.get_renderer()).height / fig.dpi if text else 0.0  # type: ignore[attr-defined]
+    foot = _EDGE + (legend_h + _GAP if seen else 0.0) + (note_h + _GAP if text else 0.0)
+    height = plots + foot
+    fig.set_size_inches(width, height)
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.set(rect=(0, foot / height, 1, plots / height))
+    note.set_y(_EDGE / height)
     if seen:
-        anchor.legend(list(seen.values()), list(seen), loc="lower right", bbox_to_anchor=(1.0, 1.0),
-                      ncol=min(ncol, len(seen)), fontsize=8, frameon=False, borderaxespad=0.2)
+        fig.legend(list(seen.values()), labels, loc="upper center", ncol=ncol, fontsize=_LEGEND_FONT,
+                   frameon=False, borderaxespad=0, bbox_to_anchor=(0.5, (foot - _GAP) / height))
+    return fig
 
 
 def outcomes_png(series: Sequence[Series]) -> Figure:
@@ -93,7 +191,8 @@ def outcomes_png(series: Sequence[Series]) -> Figure:
     shown = list(series[:MAX_LINE_SERIES])
     names = main_outcomes(shown)
     n = len(shown)
-    fig = _new(8.0, max(3.2, 0.9 + 0.26 * len(names) * n + 0.12 * len(names)))
+    bar = 0.26 if n <= 4 else max(0.15, 0.26 - 0.02 * (n - 4))  # inches per bar: thinner when many
+    fig = _new(8.0, max(3.2, 0.9 + len(names) * (bar * n + 0.12)))
     ax = fig.add_subplot()
     h = 0.8 / n
     y0 = np.arange(len(names))
@@ -111,9 +210,7 @@ def outcomes_png(series: Sequence[Series]) -> Figure:
     ax.set_xlim(left=0)
     ax.grid(axis="x", alpha=0.3)
     ax.set_title("Outcome probabilities with 95% intervals", loc="left", fontsize=11)
-    _legend(ax, ax, ncol=2)
-    _notes(fig, _capped(n, len(series)))
-    return fig
+    return _finish(fig, ax, _capped(n, len(series)))
 
 
 def _date_axis(ax: Any) -> None:
@@ -129,6 +226,7 @@ def fan_png(d: ReportData) -> Figure:
     axes = fig.subplots(len(shown), 1, sharex=True, squeeze=False)[:, 0]
     x = np.array(step_edges(d.start_date, d.days), dtype="datetime64[D]")  # days + 1 day boundaries
     ticks = list(range(-1, len(d.rung_names)))
+    fits = _measure(fig, 10)
     for ax, (pos, s) in zip(axes, shown, strict=True):
         q = fan_quantiles(s.paths)  # type: ignore[arg-type]
         q = np.concatenate([q, q[:, -1:]], axis=1)  # hold the last day's value to its end
@@ -141,14 +239,12 @@ def fan_png(d: ReportData) -> Figure:
         ax.set_yticks(ticks, [textwrap.shorten(rung_label(d.rung_names, r), 34) for r in ticks],
                       fontsize=7)
         ax.set_ylim(-1.5, len(d.rung_names) - 0.5)
-        ax.set_title(s.label, loc="left", fontsize=10)
+        ax.set_title(_wrap(s.label, lambda t: fits(t, 6.4), 2)[0], loc="left", fontsize=10)
         ax.grid(axis="y", alpha=0.25)
         _date_axis(ax)
     fig.suptitle("Escalation level over time (highest rung between main parties each day)", x=0.01,
                  ha="left", fontsize=11)
-    _legend(axes[:1], axes[0])
-    _notes(fig, d.paths_note, _capped(len(shown), total))
-    return fig
+    return _finish(fig, axes[:1], d.paths_note, _capped(len(shown), total))
 
 
 def incidence_png(d: ReportData) -> Figure:
@@ -168,9 +264,7 @@ def incidence_png(d: ReportData) -> Figure:
         _date_axis(ax)
     axes[0].set_ylabel("% of runs with the event by this day")
     fig.suptitle("Cumulative incidence", x=0.01, ha="left", fontsize=11)
-    _legend(axes, axes[-1], ncol=2)
-    _notes(fig, _capped(len(shown), len(d.series)))
-    return fig
+    return _finish(fig, axes, _capped(len(shown), len(d.series)))
 
 
 def network_png(d: ReportData) -> Figure:
@@ -200,13 +294,12 @@ def network_png(d: ReportData) -> Figure:
                 bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.8))
     ax.plot([], [], color=ALLIANCE_COLOUR, lw=3, label="commitment (protector → protected)")
     ax.plot([], [], color=HOSTILITY_COLOUR, lw=3, label="hostility (width ∝ value)")
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
     ax.set_xlim(-1.3, 1.3)
     ax.set_ylim(-1.4, 1.3)
     ax.set_aspect("equal")
     ax.axis("off")
     ax.set_title("Actors, commitments and hostility", loc="left", fontsize=11)
-    return fig
+    return _finish(fig, ax)
 
 
 def sweep_png(rows: Sequence[dict[str, Any]], max_params: int = 4) -> Figure:
@@ -224,6 +317,7 @@ def _sweep_heatmap_png(rows: Sequence[dict[str, Any]], grid: tuple[str, str, lis
     policies = list(dict.fromkeys(policy_label(r.get("policy")) for r in rows))
     fig = _new(1.6 + (0.75 * len(xs) + 0.6) * len(policies), 0.9 + len(outs) * (0.6 + 0.4 * len(ys)))
     axes = fig.subplots(len(outs), len(policies), squeeze=False)
+    fits = _measure(fig, 9)
     for ri, name in enumerate(outs):
         ps = [r["outcomes"][name]["p"] for r in rows if name in r["outcomes"]]
         vmax = 100 * max(ps, default=0.0) or 1.0
@@ -243,7 +337,7 @@ def _sweep_heatmap_png(rows: Sequence[dict[str, Any]], grid: tuple[str, str, lis
             ax.set_xticks(range(len(xs)), [str(v) for v in xs], fontsize=7)
             ax.set_yticks(range(len(ys)), [str(v) for v in ys], fontsize=7)
             if ri == 0:
-                ax.set_title(pol, fontsize=9)
+                ax.set_title(_wrap(pol, lambda t: fits(t, 0.75 * len(xs) + 0.2), 2)[0], fontsize=9)
             if ri == len(outs) - 1:
                 ax.set_xlabel(textwrap.shorten(px, 40), fontsize=8)
             if ci == 0:
@@ -293,8 +387,7 @@ def _sweep_points_png(rows: Sequence[dict[str, Any]], max_params: int) -> Figure
     for ax in axes.flat:
         ax.set_ylim(bottom=0)
     fig.suptitle("Outcomes across the sweep (95% intervals)", x=0.01, ha="left", fontsize=11)
-    _legend(axes[:1, :1], axes[0, -1])
-    return fig
+    return _finish(fig, axes[:1, :1])
 
 
 def sensitivity_png(indices: Sequence[dict[str, Any]]) -> Figure:
@@ -321,8 +414,7 @@ def sensitivity_png(indices: Sequence[dict[str, Any]]) -> Figure:
         ax.set_title(f"{g[0]} · {g[1]}", loc="left", fontsize=10)
         ax.grid(axis="x", alpha=0.3)
     fig.suptitle("Sensitivity of outcomes to parameters", x=0.01, ha="left", fontsize=11)
-    _legend(axes, axes[0], ncol=2)
-    return fig
+    return _finish(fig, axes)
 
 
 def _f(v: Any) -> float:
@@ -355,8 +447,7 @@ def differences_png(differences: Sequence[dict[str, Any]]) -> Figure:
     ax.grid(axis="x", alpha=0.3)
     ax.tick_params(labelsize=8)
     ax.set_title("Paired differences against the baseline (95% intervals)", loc="left", fontsize=11)
-    ax.legend(fontsize=8, frameon=False, loc="best")
-    return fig
+    return _finish(fig, ax)
 
 
 def write_pngs(data: ReportData, out_dir: Path) -> list[Path]:
