@@ -178,9 +178,8 @@ def test_killed_sweep_resumes_and_readers_see_consistent_data(results_folder: Pa
                 assert got.meta["cells_done"] == len(got.cells)  # never half a cell
                 for c in got.cells:
                     assert (results_folder / c["file"]).is_file()
-                if got.cells:
-                    frame = store.replicates(rid)
-                    assert len(frame) == 2000 * len(got.cells)
+                for c in got.cells:  # every listed cell is whole (read from this one snapshot)
+                    assert len(store.read_frame(rid, c["file"])) == 2000
                 seen = len(got.cells)
                 if seen >= 3:
                     break
@@ -388,3 +387,29 @@ def test_python_api_bad_arguments_are_clear_and_register_nothing(kwargs: dict, f
     with pytest.raises(UserError, match=fragment):
         escalade.run(**{"runs": 10, "days": 5, **kwargs})
     assert not (results_folder / "catalogue.duckdb").exists()
+
+
+def test_a_result_is_written_by_one_process_at_a_time(results_folder: Path) -> None:
+    points = [{"actors.IRN.resolve": v} for v in (0.4, 0.8)]
+    design = sweep_design("levant-2024", points, [None], 20, 1, days=10)
+    store = Store()
+
+    def stop(_res: object) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        execute(store, design, on_cell=stop)
+    rid = store.list()[-1]["id"]
+    lock = store.data_dir(rid) / ".writing"
+    assert not lock.exists()  # released on the way out
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        lock.write_text(str(other.pid))
+        res = invoke("sweep", "--resume", rid)
+        assert res.exit_code == 2 and f"process {other.pid}" in res.output
+    finally:
+        other.kill()
+        other.wait()
+    res = invoke("sweep", "--resume", rid, "--json")  # the writer is gone: its lock is stale
+    assert res.exit_code == 0, res.output
+    assert Store().get(rid).meta["status"] == "done" and not lock.exists()

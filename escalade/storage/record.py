@@ -39,6 +39,13 @@ def _run(store: Store, result_id: str, design: Design, skip: set[int],
     another process holds the catalogue for long, rows wait and the cells go on running.
     A sensitivity analysis is done only once its indices are stored with it.
     """
+    with store.writing(result_id):
+        _run_locked(store, result_id, design, skip, on_chunk, on_cell, chunk, on_begin)
+
+
+def _run_locked(store: Store, result_id: str, design: Design, skip: set[int],
+                on_chunk: ChunkCallback | None, on_cell: CellCallback | None, chunk: int | None,
+                on_begin: Callable[[str], None] | None) -> None:
     pending: list[dict[str, Any]] = []
     last = time.monotonic()
 

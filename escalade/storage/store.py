@@ -110,6 +110,16 @@ class CatalogueBusy(UserError):
     """Another process held the catalogue longer than we were willing to wait."""
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, owned by someone else
+        return True
+    return True
+
+
 def results_dir(option: str | Path | None = None) -> Path:
     """The folder from ``--results``, else ``ESCALADE_RESULTS``, else ``./escalade-results``."""
     return Path(option or os.environ.get(ENV_VAR) or DEFAULT_DIR)
@@ -313,6 +323,37 @@ class Store:
 
     def data_dir(self, result_id: str) -> Path:
         return self.root / "data" / result_id
+
+    @contextlib.contextmanager
+    def writing(self, result_id: str) -> Iterator[None]:
+        """Hold the result's lock file while writing it, so two processes never run its cells.
+
+        The lock names the writing process; a lock left by a process that is gone (killed) is
+        taken over, so a resume after ``kill -9`` needs no cleaning up.
+        """
+        lock = self.data_dir(result_id) / ".writing"
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        for _ in range(2):
+            try:
+                fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+                break
+            except FileExistsError:
+                try:
+                    pid = int(lock.read_text().strip() or 0)
+                except (OSError, ValueError):
+                    pid = 0
+                if pid and pid != os.getpid() and _alive(pid):
+                    raise UserError(f"result {result_id} is being written by process {pid}; wait for it "
+                                    "to finish (or stop it) before resuming") from None
+                lock.unlink(missing_ok=True)  # stale: its writer is gone
+        else:
+            raise UserError(f"result {result_id}: cannot take its lock {lock}")
+        try:
+            os.write(fd, str(os.getpid()).encode())
+            os.close(fd)
+            yield
+        finally:
+            lock.unlink(missing_ok=True)
 
     def scenario_copy(self, result_id: str) -> Path:
         """The stored scenario file of a result, restored from the catalogue's text if it went missing."""
