@@ -458,6 +458,8 @@ def sensitivity(
 
 def print_indices(rows: list[dict[str, Any]], spec: dict[str, Any], design: Design) -> None:
     sobol = spec["method"] == "sobol"
+    mains = ("S1", "ST") if sobol else ("mu_star",)
+    noisy = any(f"{k}_noise" in r for r in rows for k in mains)
     for name in spec["outcomes"]:
         table = Table(title=f"{spec['method']} sensitivity of {name} · {len(design.cells)} points × "
                             f"{design.runs} runs · seed {design.seed}", title_justify="left")
@@ -466,16 +468,21 @@ def print_indices(rows: list[dict[str, Any]], spec: dict[str, Any], design: Desi
             ("mu_star", "mu* ± 95%"), ("sigma", "sigma"))
         for _, label in cols:
             table.add_column(label, justify="right")
+        if noisy:
+            table.add_column("noise ± " + " / ".join(mains), justify="right")
         table.add_column("note", style="dim")
         mine = [r for r in rows if r["outcome"] == name]
         key = "ST" if sobol else "mu_star"
         for r in sorted(mine, key=lambda r: -r[key]):
             cells = [f"{r[c]:.3f} ± {r[c + '_conf']:.3f}" if c + "_conf" in r else f"{r[c]:.3f}"
                      for c, _ in cols]
+            if noisy:
+                cells.append(" / ".join(f"{r.get(f'{k}_noise', 0.0):.3f}" for k in mains))
             table.add_row(r["param"], *cells, r.get("flag", ""))
         out.print(table)
-    out.print("Intervals are bootstrap intervals over the sample points; each point's own Monte Carlo "
-              "noise is held down by common random numbers, not included.", style="dim")
+    out.print("± 95%: bootstrap over the sample points. noise: the 95% half-width that the points' own "
+              "Monte Carlo noise adds (replicates resampled alike at every point, which share random "
+              "numbers); an index smaller than its noise is not distinguishable from 0.", style="dim")
 
 
 results_app = typer.Typer(no_args_is_help=True, help="Stored results: list, show, query, export, delete.")

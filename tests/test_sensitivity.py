@@ -206,3 +206,26 @@ def test_outputs_must_match_rows_and_be_finite() -> None:
     # A column vector is accepted as well as a flat one.
     flat = analyze(problem, "sobol", X, ishigami(X), seed=1)
     assert analyze(problem, "sobol", X, ishigami(X)[:, None], seed=1) == flat
+
+
+def test_noise_intervals_shrink_with_replicates_and_vanish_without_noise() -> None:
+    """The replicate bootstrap measures the points' Monte Carlo noise: none, none; 16x the
+    replicates, about a quarter of the half-width (1/sqrt(n))."""
+    from escalade.experiments.sensitivity import noise_half_widths
+
+    problem = ishigami_problem()
+    X = sample(problem, "sobol", 64, seed=5)
+    f = ishigami(X)
+    rng = np.random.default_rng(2)
+
+    def widths(runs: int) -> np.ndarray:
+        shared = rng.normal(size=runs)  # replicate r's draw, the same at every point (CRN)
+        own = rng.normal(size=(len(X), runs))
+        values = f[:, None] + 2.0 * (0.5 * shared[None, :] + own)  # noise that CRN does not cancel
+        return noise_half_widths(problem, "sobol", X, values, seed=1)["ST"]
+
+    small, large = widths(50), widths(800)
+    assert np.all(large < small)
+    assert 0.1 < float(np.mean(large / small)) < 0.5  # about 1/4
+    exact = np.repeat(f[:, None], 30, axis=1)
+    assert np.all(noise_half_widths(problem, "sobol", X, exact, seed=1)["ST"] == 0.0)

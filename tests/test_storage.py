@@ -276,6 +276,7 @@ def test_sensitivity_resumes_to_the_same_indices() -> None:
     resumed = stored_json("sensitivity", "--resume", cut)
     assert resumed["id"] == cut and resumed["points"] == whole["points"] == 9
     assert resumed["indices"] == whole["indices"]
+    assert all(r["mu_star_noise"] >= 0.0 for r in whole["indices"])  # the Monte Carlo noise, measured
     assert [r["param"] for r in Store().indices(cut)] == sorted(r["param"] for r in whole["indices"])
 
 

@@ -301,8 +301,53 @@ def sensitivity_design(scenario: str, params: list[tuple[str, float, float]], ou
                   tuple(overrides or ()), spec=spec)
 
 
-def indices_from_summaries(design: Design, summaries: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
-    """Indices of every outcome in the design's spec, from each cell's summary JSON."""
+NOISE_KEYS = {"sobol": ("S1", "ST"), "morris": ("mu_star",)}
+NOISE_RESAMPLES = 100
+
+
+def _point_estimates(problem: Problem, method: str, X: np.ndarray, Y: np.ndarray) -> dict[str, np.ndarray]:
+    """Just the indices, no bootstrap of SALib's own (that is what makes the loop below cheap)."""
+    if np.ptp(Y) == 0:
+        return {k: np.zeros(problem.num_vars) for k in NOISE_KEYS[method]}
+    if method == "sobol":
+        res = sobol_analyze.analyze(problem.salib(), Y, calc_second_order=False, num_resamples=2,
+                                    conf_level=CONF_LEVEL, seed=1, print_to_console=False)
+    else:
+        res = morris_analyze.analyze(problem.salib(), X, Y, num_resamples=2, conf_level=CONF_LEVEL,
+                                     num_levels=MORRIS_LEVELS, seed=1)
+    return {k: np.nan_to_num(np.asarray(res[k], dtype=np.float64)) for k in NOISE_KEYS[method]}
+
+
+def noise_half_widths(problem: Problem, method: str, X: np.ndarray, values: np.ndarray, seed: int,
+                      resamples: int = NOISE_RESAMPLES) -> dict[str, np.ndarray]:
+    """Half-widths of 95% intervals for the Monte Carlo noise of the indices.
+
+    ``values`` is (points, runs): each replicate's outcome at each point. Replicates are drawn
+    again with replacement, the same draw at every point (they share random numbers, so that is
+    how their noise is correlated), the outputs are re-averaged and the indices recomputed. The
+    spread of those indices is what a different seed could have given; SALib's own intervals
+    only cover the sampling of the points.
+    """
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 0x5A17]))
+    runs = values.shape[1]
+    draws: dict[str, list[np.ndarray]] = {k: [] for k in NOISE_KEYS[method]}
+    for _ in range(resamples):
+        idx = rng.integers(0, runs, runs)
+        est = _point_estimates(problem, method, X, values[:, idx].mean(axis=1))
+        for k, v in est.items():
+            draws[k].append(v)
+    return {k: (np.percentile(np.array(v), 97.5, axis=0) - np.percentile(np.array(v), 2.5, axis=0)) / 2
+            for k, v in draws.items()}
+
+
+def indices_from_summaries(design: Design, summaries: dict[int, dict[str, Any]],
+                           values: dict[str, dict[int, np.ndarray]] | None = None) -> list[dict[str, Any]]:
+    """Indices of every outcome in the design's spec, from each cell's summary JSON.
+
+    With ``values`` (outcome -> cell -> per-replicate values) each index also gets a
+    ``<key>_noise`` half-width: the Monte Carlo noise of the points' outputs (see
+    ``noise_half_widths``).
+    """
     spec = design.spec
     problem = make_problem([(k, lo, hi) for k, lo, hi in spec["params"]])
     missing = [c.index for c in design.cells if c.index not in summaries]
@@ -313,6 +358,11 @@ def indices_from_summaries(design: Design, summaries: dict[int, dict[str, Any]])
     rows: list[dict[str, Any]] = []
     for outcome in spec["outcomes"]:
         Y = np.array([outcome_value(summaries[c.index], outcome) for c in design.cells])
-        for ix in analyze(problem, spec["method"], X, Y, design.seed):
-            rows.append({"outcome": outcome, **ix.as_dict()})
+        noise: dict[str, np.ndarray] = {}
+        if values is not None and outcome in values:
+            per_cell = np.stack([values[outcome][c.index] for c in design.cells])
+            noise = noise_half_widths(problem, spec["method"], X, per_cell, design.seed)
+        for p, ix in enumerate(analyze(problem, spec["method"], X, Y, design.seed)):
+            rows.append({"outcome": outcome, **ix.as_dict(),
+                         **{f"{k}_noise": float(v[p]) for k, v in noise.items()}})
     return rows

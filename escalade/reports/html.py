@@ -49,7 +49,9 @@ HOW_TO_READ = {
     "swept parameter; points above one value differ in the other parameters (hover for them).",
     "sensitivity": "Longer bars mean the outcome depends more on that parameter. Sobol: S1 is the "
     "share of variance the parameter explains alone, ST including its interactions. Morris: μ* is "
-    "the mean absolute effect of a step, σ large relative to μ* signals interactions or non-linearity.",
+    "the mean absolute effect of a step, σ large relative to μ* signals interactions or non-linearity. "
+    "In the table, _conf is the 95% half-width from the sample points and _noise the half-width the "
+    "points' own Monte Carlo noise adds; an index smaller than its noise is not distinguishable from 0.",
     "differences": "Each dot is a policy's effect against the baseline: the mean over replicates of "
     "the difference between the two, replicate by replicate (both met the same random numbers). "
     "An interval that excludes 0 is a difference the Monte Carlo noise does not explain.",
@@ -173,7 +175,8 @@ def _fmt_num(v: Any) -> str:
 
 
 def _indices_table(indices: Sequence[dict[str, Any]]) -> str:
-    keys = [k for k in ("S1", "S1_conf", "ST", "ST_conf", "mu_star", "mu_star_conf", "sigma", "mu")
+    keys = [k for k in ("S1", "S1_conf", "S1_noise", "ST", "ST_conf", "ST_noise", "mu_star", "mu_star_conf",
+                        "mu_star_noise", "sigma", "mu")
             if any(k in r for r in indices)]
     body = [[str(r["outcome"]), str(r["param"]), str(r["method"]), *(_fmt_num(r.get(k)) for k in keys)]
             for r in indices]

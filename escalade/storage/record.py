@@ -19,7 +19,7 @@ from escalade.errors import UserError
 from escalade.experiments.design import CellResult, Design, check, prepare, run_cells
 from escalade.experiments.sensitivity import indices_from_summaries
 from escalade.outcomes import summarise
-from escalade.storage.store import CatalogueBusy, Store
+from escalade.storage.store import CatalogueBusy, Store, outcome_values
 
 COMMIT_EVERY_S = 1.0
 FINAL_COMMIT_TRIES = 5  # each waits up to LOCK_WAIT_S for a reader to let go of the catalogue
@@ -72,8 +72,12 @@ def _run_locked(store: Store, result_id: str, design: Design, skip: set[int],
                 on_cell(res)
         commit(must=True)
         if design.kind == "sensitivity":
-            cells = {int(c["cell"]): c["summary"] for c in store.get(result_id).cells}
-            store.add_indices(result_id, indices_from_summaries(design, cells))
+            stored = store.get(result_id)
+            cells = {int(c["cell"]): c["summary"] for c in stored.cells}
+            frames = {int(c["cell"]): store.read_frame(result_id, c["file"]) for c in stored.cells}
+            values = {o: {i: outcome_values(f, o) for i, f in frames.items()}
+                      for o in design.spec["outcomes"]}
+            store.add_indices(result_id, indices_from_summaries(design, cells, values))
     except BaseException as exc:
         with contextlib.suppress(Exception):  # keep what finished; the first error is the one to report
             commit(must=False)

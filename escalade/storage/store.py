@@ -95,8 +95,13 @@ CREATE TABLE IF NOT EXISTS indices (
     flag VARCHAR                      -- e.g. "constant output": why an index is 0
 );
 ALTER TABLE indices ADD COLUMN IF NOT EXISTS flag VARCHAR;
+-- half-widths of 95% intervals for the Monte Carlo noise of the points' outputs
+ALTER TABLE indices ADD COLUMN IF NOT EXISTS S1_noise DOUBLE;
+ALTER TABLE indices ADD COLUMN IF NOT EXISTS ST_noise DOUBLE;
+ALTER TABLE indices ADD COLUMN IF NOT EXISTS mu_star_noise DOUBLE;
 """
-INDEX_COLUMNS = ("S1", "S1_conf", "ST", "ST_conf", "mu_star", "mu_star_conf", "sigma", "mu", "flag")
+INDEX_COLUMNS = ("S1", "S1_conf", "ST", "ST_conf", "mu_star", "mu_star_conf", "sigma", "mu", "flag",
+                 "S1_noise", "ST_noise", "mu_star_noise")
 RESULT_COLUMNS = ("id", "kind", "status", "scenario", "source", "scenario_hash", "scenario_text",
                   "policies", "overrides", "seed", "runs", "days", "engine", "keep_paths",
                   "cells_total", "cells_done", "design", "command", "version", "started_at",
@@ -217,6 +222,19 @@ def paths_frame(result_id: str, res: CellResult) -> pd.DataFrame:
     for d in range(days):
         cols[f"d{d + 1:0{width}d}"] = path[:, d]
     return pd.DataFrame(cols)
+
+
+def outcome_values(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """One outcome per replicate from a stored frame: 0/1 for an event (by a horizon for names
+    like ``regional_war_90d``), the value for an actor metric (``ISR.casualties``)."""
+    actor, dot, metric = name.partition(".")
+    if dot:
+        return frame[actor_column(actor, metric)].to_numpy(np.float64)
+    base, _, horizon = name.rpartition("_")
+    if base and horizon.endswith("d") and horizon[:-1].isdigit() and day_column(base) in frame:
+        day = frame[day_column(base)]
+        return (day.notna() & (day.fillna(10**9) <= int(horizon[:-1]))).to_numpy(np.float64)
+    return frame[day_column(name)].notna().to_numpy(np.float64)
 
 
 def raw_from_frame(frame: pd.DataFrame, compiled: Compiled, seed: int,
