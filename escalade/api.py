@@ -235,13 +235,15 @@ def sweep(scenario: str = "levant-2024", grid: Mapping[str, Sequence[Any]] | Non
     """A full grid (``grid={path: [values]}``) or a Latin hypercube (``lhs={path: (lo, hi)}``)."""
     from escalade.experiments.sweep import grid_points, lhs_points, sweep_design
 
+    policies = [policies] if isinstance(policies, str) else list(policies)
     if bool(grid) == bool(lhs):
         raise UserError("sweep: give either grid={path: [values]} or lhs={path: (low, high)}")
     if grid:
         for k, v in grid.items():
-            if isinstance(v, str | bytes) or not isinstance(v, Sequence) or not v:
+            if isinstance(v, str | bytes) or not hasattr(v, "__iter__") or not len(list(v)):
                 raise UserError(f"sweep: grid[{k!r}]: expected a list of values, got {v!r}")
-        points = grid_points([(k, list(v)) for k, v in grid.items()])
+        points = grid_points([(k, [x.item() if hasattr(x, "item") else x for x in v])
+                              for k, v in grid.items()])
         spec: dict[str, Any] = {"design": "grid", "grid": {k: list(v) for k, v in grid.items()}}
     else:
         assert lhs is not None

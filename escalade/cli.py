@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import shlex
 import signal
 import sys
 from collections.abc import Iterator
@@ -108,7 +109,7 @@ def execute_design(design: Design, label: str, quiet: bool, results: str | None,
                           f"finish it with --resume {rid}", highlight=False)
 
         return api.execute_design(design, results, not no_store, keep_raw, on_chunk, chunk, on_begin,
-                                  on_cell, resume_id, " ".join(["escalade", *sys.argv[1:]]))
+                                  on_cell, resume_id, shlex.join(["escalade", *sys.argv[1:]]))
 def fmt_ci(est: Any, pct: bool = True) -> str:
     if pct:
         return f"{est.value:6.1%}  [{est.ci_low:5.1%}, {est.ci_high:5.1%}]"
@@ -495,6 +496,10 @@ def jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, float) and not math.isfinite(value):
         return None
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
     return value
 
 

@@ -83,3 +83,13 @@ def test_example_notebook_runs_top_to_bottom(monkeypatch: pytest.MonkeyPatch, tm
     texts = " ".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", ""))
                      for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert "regional_war" in texts and "formal-pact" in texts and ".html" in texts
+
+
+def test_api_accepts_arrays_single_policies_and_whole_number_hypercubes() -> None:
+    import numpy as np
+
+    s = escalade.sweep(grid={"actors.IRN.resolve": np.array([0.5, 0.9])}, policies="informal",
+                       runs=20, days=10)
+    assert s.design.policies == ["informal"] and len(s.cells) == 2
+    h = escalade.sweep(lhs={"commitments.USA>ISR.join_rung": (3, 5)}, samples=8, runs=20, days=10)
+    assert all(isinstance(v, int) for v in h.outcomes["commitments.USA>ISR.join_rung"])

@@ -402,15 +402,17 @@ def test_a_result_is_written_by_one_process_at_a_time(results_folder: Path) -> N
         execute(store, design, on_cell=stop)
     rid = store.list()[-1]["id"]
     lock = store.data_dir(rid) / ".writing"
-    assert not lock.exists()  # released on the way out
-    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    holder = ("import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDWR); "
+              "fcntl.flock(fd, fcntl.LOCK_EX); os.ftruncate(fd, 0); os.write(fd, str(os.getpid()).encode()); "
+              "print('held', flush=True); time.sleep(60)")
+    other = subprocess.Popen([sys.executable, "-c", holder, str(lock)], stdout=subprocess.PIPE, text=True)
     try:
-        lock.write_text(str(other.pid))
+        assert other.stdout is not None and other.stdout.readline().strip() == "held"
         res = invoke("sweep", "--resume", rid)
         assert res.exit_code == 2 and f"process {other.pid}" in res.output
     finally:
-        other.kill()
+        other.kill()  # a killed writer's lock goes with it
         other.wait()
-    res = invoke("sweep", "--resume", rid, "--json")  # the writer is gone: its lock is stale
+    res = invoke("sweep", "--resume", rid, "--json")
     assert res.exit_code == 0, res.output
-    assert Store().get(rid).meta["status"] == "done" and not lock.exists()
+    assert Store().get(rid).meta["status"] == "done"

@@ -104,8 +104,9 @@ class Design:
             raise UserError(f"policies: each once, got {policies}")
         points = [tuple(sorted((k, repr(v)) for k, v in c.params.items())) for c in self.cells
                   if c.policy == self.cells[0].policy]
-        # (a Morris design revisits grid points by construction; only a sweep's must differ)
-        if self.kind == "sweep" and len(set(points)) != len(points):
+        # (a Morris design revisits grid points by construction, and a Latin hypercube of a
+        # whole-number field repeats values; only a grid's points must all differ)
+        if self.kind == "sweep" and self.spec.get("design") != "lhs" and len(set(points)) != len(points):
             raise UserError("points: each parameter combination once (a value is repeated)")
 
     @property

@@ -72,19 +72,31 @@ def _run_locked(store: Store, result_id: str, design: Design, skip: set[int],
                 on_cell(res)
         commit(must=True)
         if design.kind == "sensitivity":
-            stored = store.get(result_id)
+            stored = _patiently(lambda: store.get(result_id))
             cells = {int(c["cell"]): c["summary"] for c in stored.cells}
             frames = {int(c["cell"]): store.read_frame(result_id, c["file"]) for c in stored.cells}
             values = {o: {i: outcome_values(f, o) for i, f in frames.items()}
                       for o in design.spec["outcomes"]}
-            store.add_indices(result_id, indices_from_summaries(design, cells, values))
+            rows = indices_from_summaries(design, cells, values)
+            _patiently(lambda: store.add_indices(result_id, rows))
+        _patiently(lambda: store.set_status(result_id, "done"))
     except BaseException as exc:
         with contextlib.suppress(Exception):  # keep what finished; the first error is the one to report
             commit(must=False)
         with contextlib.suppress(Exception):
             store.set_status(result_id, "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed")
         raise
-    store.set_status(result_id, "done")
+
+
+def _patiently(step: Callable[[], Any]) -> Any:
+    """A catalogue step retried while another process holds the file (each try waits LOCK_WAIT_S)."""
+    for attempt in range(FINAL_COMMIT_TRIES):
+        try:
+            return step()
+        except CatalogueBusy:
+            if attempt == FINAL_COMMIT_TRIES - 1:
+                raise
+    return None
 
 
 def execute(store: Store, design: Design, command: str | None = None,

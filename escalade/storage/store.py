@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import json
 import os
 import secrets
@@ -113,16 +114,6 @@ JSON_FIELDS = ("policies", "overrides", "design", "params", "summary")
 
 class CatalogueBusy(UserError):
     """Another process held the catalogue longer than we were willing to wait."""
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # it exists, owned by someone else
-        return True
-    return True
 
 
 def results_dir(option: str | Path | None = None) -> Path:
@@ -344,34 +335,33 @@ class Store:
 
     @contextlib.contextmanager
     def writing(self, result_id: str) -> Iterator[None]:
-        """Hold the result's lock file while writing it, so two processes never run its cells.
+        """Hold the result's lock while writing it, so two processes never run its cells at once.
 
-        The lock names the writing process; a lock left by a process that is gone (killed) is
-        taken over, so a resume after ``kill -9`` needs no cleaning up.
+        An advisory ``flock`` on ``data/<id>/.writing``: the system drops it when the writer dies,
+        however it dies, so a resume after ``kill -9`` needs no cleaning up and a recycled process
+        id cannot keep it. The file stays (unlinking a locked file would let a second writer lock
+        a new one); it names the last writer. Local file systems only: NFS may not honour it.
         """
         lock = self.data_dir(result_id) / ".writing"
         lock.parent.mkdir(parents=True, exist_ok=True)
-        for _ in range(2):
-            try:
-                fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-                break
-            except FileExistsError:
-                try:
-                    pid = int(lock.read_text().strip() or 0)
-                except (OSError, ValueError):
-                    pid = 0
-                if pid and pid != os.getpid() and _alive(pid):
-                    raise UserError(f"result {result_id} is being written by process {pid}; wait for it "
-                                    "to finish (or stop it) before resuming") from None
-                lock.unlink(missing_ok=True)  # stale: its writer is gone
-        else:
-            raise UserError(f"result {result_id}: cannot take its lock {lock}")
+        fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o644)
         try:
-            os.write(fd, str(os.getpid()).encode())
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
             os.close(fd)
+            try:
+                who = f"process {int(lock.read_text().strip())}"
+            except (OSError, ValueError):
+                who = "another process"
+            raise UserError(f"result {result_id} is being written by {who}; wait for it to finish "
+                            "(or stop it) before resuming") from None
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode())
             yield
         finally:
-            lock.unlink(missing_ok=True)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
 
     def scenario_copy(self, result_id: str) -> Path:
         """The stored scenario file of a result, restored from the catalogue's text if it went missing."""
@@ -628,6 +618,9 @@ class Store:
                                    for k, v in c.items()} for c in stored.cells])
         else:
             frame = pd.DataFrame(self.indices(result_id))
+            if frame.empty:
+                raise UserError(f"result {result_id}: no sensitivity indices stored (not a sensitivity "
+                                "analysis, or not finished: resume it first)")
         if out.is_dir():
             raise UserError(f"--out {out}: is a folder; give a file name, e.g. {out / f'{result_id}.{fmt}'}")
         out.parent.mkdir(parents=True, exist_ok=True)
