@@ -204,7 +204,7 @@ def compare(scenario: str = "levant-2024", policies: Sequence[str] = ("informal"
             ) -> CompareResult:
     """Several policies on common random numbers; ``.differences`` are paired against the first."""
     names = [policies] if isinstance(policies, str) else list(policies)
-    if len(names) < 2 or len(set_of(names)) != len(names):
+    if len(names) < 2 or len(frozenset(names)) != len(names):
         raise UserError(f"compare: give at least two different policies, got {names}")
     design = run_design("compare", scenario, list(names), runs, seed, days, as_overrides(set),
                         keep_paths=keep_paths)
@@ -221,10 +221,6 @@ def _range(where: str, value: Any) -> tuple[float, float]:
     if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
         raise UserError(f"{where}: expected finite low < high, got ({lo}, {hi})")
     return lo, hi
-
-
-def set_of(items: Sequence[str]) -> frozenset[str]:
-    return frozenset(items)
 
 
 def sweep(scenario: str = "levant-2024", grid: Mapping[str, Sequence[Any]] | None = None,

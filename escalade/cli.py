@@ -343,9 +343,7 @@ def sweep(
             rid, done = execute_design(design, "sweep", as_json, results, no_store, keep_raw=False)
         if rid is not None:
             stored = store_for(results).get(rid)
-            rows = [{"point": c["point"], "policy": c["policy"], "params": c["params"],
-                     "scenario_hash": c["scenario_hash"], "outcomes": c["summary"]["outcomes"]}
-                    for c in stored.cells]
+            rows = stored.cell_rows()
             design = stored.design
         else:
             rows = [{"point": d.cell.point, "policy": d.loaded.policy, "params": d.cell.params,
@@ -556,10 +554,8 @@ def results_show(result_id: Annotated[str, typer.Argument(help="result id, or la
         if design.kind == "sensitivity" and indices:
             print_indices(indices, design.spec, design)
             return
-        rows = [{"point": c["point"], "policy": c["policy"], "params": c["params"],
-                 "outcomes": c["summary"]["outcomes"]} for c in stored.cells]
         if design.kind == "sweep":
-            print_sweep(rows, design)
+            print_sweep(stored.cell_rows(), design)
             return
         for c in stored.cells:
             print_summary(f"cell {c['cell']} · policy {c['policy'] or '-'}", Summary.from_json(c["summary"]))

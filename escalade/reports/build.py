@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from escalade.compile import WAR_RUNG
 from escalade.engine.layout import DAY_NAMES
@@ -38,9 +39,9 @@ def _label(design: Design, cell: Cell) -> str:
     return f"point {cell.point} · {cell.policy or '-'}" + (f" · {params}" if params else "")
 
 
-def _series(store: Store, rid: str, design: Design, stored_cell: dict[str, Any]) -> tuple[Series, str]:
+def _series(store: Store, rid: str, design: Design, stored_cell: dict[str, Any],
+            frame: pd.DataFrame) -> tuple[Series, str]:
     cell = next(c for c in design.cells if c.index == stored_cell["cell"])
-    frame = store.replicates(rid, cell.index)
     event_days = {name: frame[day_column(name)].fillna(-1).to_numpy(np.int64) for name in DAY_NAMES}
     outcomes = {k: Estimate(v["p"], v["ci_low"], v["ci_high"])
                 for k, v in stored_cell["summary"]["outcomes"].items()}
@@ -72,7 +73,8 @@ def report_data(store: Store, rid: str) -> ReportData:
     chosen = stored.cells if design.kind in ("run", "compare") else stored.cells[:MAX_LINE_SERIES]
     if design.kind == "sensitivity":
         chosen = stored.cells[:1]
-    built = [_series(store, rid, design, c) for c in chosen]
+    frames = {c["cell"]: store.replicates(rid, c["cell"]) for c in chosen}  # read once, used twice
+    built = [_series(store, rid, design, c, frames[c["cell"]]) for c in chosen]
     series = [s for s, _ in built]
     notes = sorted({n for _, n in built if n})
     first = next(c for c in design.cells if c.index == chosen[0]["cell"])
@@ -89,14 +91,13 @@ def report_data(store: Store, rid: str) -> ReportData:
         notes.append(f"Curves and fan charts show the first {len(chosen)} of {len(stored.cells)} cells.")
     sweep_rows = None
     if design.kind == "sweep":
-        sweep_rows = [{"point": c["point"], "policy": c["policy"], "params": c["params"],
-                       "outcomes": c["summary"]["outcomes"]} for c in stored.cells]
+        sweep_rows = stored.cell_rows()
     indices = None
     if design.kind == "sensitivity":
         keys = ("outcome", "param", "method", "S1", "S1_conf", "ST", "ST_conf", "mu_star", "mu_star_conf",
                 "sigma", "mu")
         indices = [{k: r[k] for k in keys if r.get(k) is not None} for r in store.indices(rid)]
-    differences = _differences(store, rid, design, stored.cells) if design.kind == "compare" else None
+    differences = _differences(design, stored.cells, frames) if design.kind == "compare" else None
     title = {"run": "Run", "compare": "Policy comparison", "sweep": "Parameter sweep",
              "sensitivity": "Global sensitivity analysis"}[design.kind]
     return ReportData(
@@ -128,13 +129,14 @@ DIFFERENCE_ROWS = ("regional_war", "regional_war_90d", "protector_in_combat", "c
 DIFFERENCE_ACTOR_METRICS = ("strikes_initiated", "casualties", "helped", "abandoned")
 
 
-def _differences(store: Store, rid: str, design: Design, cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _differences(design: Design, cells: list[dict[str, Any]],
+                 frames: dict[int, pd.DataFrame]) -> list[dict[str, Any]]:
     """Paired differences of each policy against the first, rebuilt from the stored replicates."""
     raws = {}
     for c in cells:
         cell = next(x for x in design.cells if x.index == c["cell"])
         _, compiled = load_cell(design, cell)
-        raws[cell.policy] = raw_from_frame(store.replicates(rid, cell.index), compiled, design.seed)
+        raws[cell.policy] = raw_from_frame(frames[cell.index], compiled, design.seed)
     base = design.cells[0].policy
     if base not in raws:
         return []

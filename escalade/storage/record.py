@@ -139,10 +139,3 @@ def resume(store: Store, result_id: str, on_chunk: ChunkCallback | None = None,
     todo = len(design.cells) - len(done)
     _run(store, result_id, design, done, on_chunk, on_cell, chunk)
     return result_id, design, todo
-
-
-def cell_rows(store: Store, result_id: str) -> list[dict[str, Any]]:
-    """Each stored cell as {point, policy, params, scenario_hash, outcomes} for tables and JSON."""
-    return [{"cell": c["cell"], "point": c["point"], "policy": c["policy"], "params": c["params"],
-             "scenario_hash": c["scenario_hash"], "outcomes": c["summary"]["outcomes"]}
-            for c in store.get(result_id).cells]

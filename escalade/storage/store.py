@@ -265,6 +265,13 @@ class StoredResult:
     def design(self) -> Design:
         return Design.from_json(self.meta["design"])
 
+    def cell_rows(self) -> list[dict[str, Any]]:
+        """Each finished cell as {point, policy, params, scenario_hash, outcomes}: the rows of
+        sweep tables, sweep JSON and report figures."""
+        return [{"point": c["point"], "policy": c["policy"], "params": c["params"],
+                 "scenario_hash": c["scenario_hash"], "outcomes": c["summary"]["outcomes"]}
+                for c in self.cells]
+
 
 def _decode(row: dict[str, Any]) -> dict[str, Any]:
     for key in JSON_FIELDS:
