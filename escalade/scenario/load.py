@@ -1,8 +1,9 @@
 """Reading scenario files: safe YAML, bundled names, policies, ``--set`` overrides, clear errors.
 
-Order of application: file -> policy (its ``set`` paths and extra injects) -> command-line
-overrides -> validation. Every error names the file (or ``--set``), the field path, what was
-expected and what was found, and is raised as ``ScenarioError`` so the CLI never shows a traceback.
+Order of application: file -> shared actor profiles (``profiles/actors.yaml``, under the file's
+own fields) -> policy (its ``set`` paths and extra injects) -> command-line overrides ->
+validation. Every error names the file (or ``--set``), the field path, what was expected and what
+was found, and is raised as ``ScenarioError`` so the CLI never shows a traceback.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import yaml
 from pydantic import ValidationError
 
 from escalade.errors import ScenarioError
-from escalade.scenario.schema import Scenario
+from escalade.scenario.schema import Actor, Scenario
 
 # List items can be addressed by a readable key instead of an index:
 # relations.ISR>IRN.belief_bias, commitments.USA>ISR.type, mediators.QAT.effort.
@@ -100,6 +101,62 @@ def _parse_yaml(label: str, text: str) -> dict[str, Any]:
             f"{label}: expected a mapping of scenario fields at the top, got {type(raw).__name__}"
         )
     return raw
+
+
+def profiles_file() -> Path:
+    """The shared actor profiles shipped with escalade."""
+    return Path(str(resources.files("escalade.scenario") / "profiles" / "actors.yaml"))
+
+
+def actor_profiles() -> dict[str, dict[str, Any]]:
+    """Shared actor profiles by name: traits an actor keeps in every scenario that names it.
+
+    Checked once when read: a profile is a mapping of ``Actor`` fields (values are checked with the
+    scenario that uses it). Callers get a deep copy.
+    """
+    path = profiles_file()
+    return copy.deepcopy(_actor_profiles(str(path), path.read_text(encoding="utf-8")))
+
+
+@functools.lru_cache(maxsize=4)
+def _actor_profiles(label: str, text: str) -> dict[str, dict[str, Any]]:
+    raw = _parse_yaml(label, text)
+    fields = set(Actor.model_fields)
+    for name, fields_of in raw.items():
+        if not isinstance(fields_of, dict):
+            raise ScenarioError(f"{label}: {name}: expected a mapping of actor fields, "
+                                f"got {type(fields_of).__name__}")
+        unknown = sorted(set(fields_of) - fields)
+        if unknown:
+            raise ScenarioError(f"{label}: {name}: unknown actor field(s) {unknown}; "
+                                f"expected some of {sorted(fields)}")
+    return raw
+
+
+def expand_profiles(label: str, raw: dict[str, Any]) -> None:
+    """Replace each ``actors.X.profile: NAME`` by the profile's fields under the actor's own.
+
+    The scenario's fields win over the profile's; a policy and ``--set`` are applied afterwards,
+    so they win over both. Changes ``raw`` in place.
+    """
+    actors = raw.get("actors")
+    if not isinstance(actors, dict) or not any(
+        isinstance(a, dict) and "profile" in a for a in actors.values()
+    ):
+        return
+    profiles = actor_profiles()
+    for aid, actor in actors.items():
+        if not isinstance(actor, dict) or "profile" not in actor:
+            continue
+        name = actor["profile"]
+        if not isinstance(name, str):
+            raise ScenarioError(f"{label}: actors.{aid}.profile: expected the name of a profile "
+                                f"(one of {sorted(profiles)}), got {name!r}")
+        if name not in profiles:
+            raise ScenarioError(f"{label}: actors.{aid}.profile: unknown profile '{name}'; "
+                                f"expected one of {sorted(profiles)} (from {profiles_file()})")
+        own = {k: v for k, v in actor.items() if k != "profile"}
+        actors[aid] = {**profiles[name], **own}
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -222,8 +279,9 @@ def build_scenario(
     policy: str | None,
     overrides: list[str] | tuple[str, ...] = (),
 ) -> LoadedScenario:
-    """Apply policy and overrides to a parsed mapping and validate the result."""
+    """Expand actor profiles, apply policy and overrides to a parsed mapping, and validate."""
     raw = copy.deepcopy(raw)
+    expand_profiles(label, raw)
     policies = raw.get("policies") or {}
     if policy is None and isinstance(raw.get("default_policy"), str):
         policy = raw["default_policy"]
