@@ -55,7 +55,14 @@ class Compiled:
     AF (A, N_AF) float64, AI (A, N_AI) int64: per-actor parameters (commitment columns describe
     the commitment *protecting* that actor). PF (A, A, N_PF) float64, PI (A, A, N_PI) int64:
     per directed pair (i toward j). LF (R, N_LF): ladder. MC, MI: model constants.
-    INJ (K, N_INJ) int64: scripted events sorted by day.
+    INJ (K, N_INJ) int64: scripted events sorted by day. INJF (K,) float64: the damage an
+    attack inject delivers when it is fixed (a real event's reported toll), NaN when the model
+    resolves it (interception, noise).
+
+    ``free_day``: the first day actors choose for themselves. Before it only injects happen
+    (history replayed into the state), no mediator proposes, and no outcome is recorded, so a
+    forecast conditioned on what really happened until a cut date starts at the cut. 1 (the
+    default) is an ordinary run.
     """
 
     ids: tuple[str, ...]
@@ -76,6 +83,8 @@ class Compiled:
     MC: np.ndarray
     MI: np.ndarray
     INJ: np.ndarray
+    INJF: np.ndarray
+    free_day: int = 1
 
     @property
     def n_actors(self) -> int:
@@ -91,6 +100,12 @@ class Compiled:
     def with_days(self, days: int) -> Compiled:
         """The same scenario run for another number of days (injects after the end never fire)."""
         return replace(self, days=days)
+
+    def with_free_day(self, day: int) -> Compiled:
+        """The same scenario with actors' own choices (and outcomes) starting on ``day``."""
+        if day < 1:
+            raise ValueError(f"free_day must be at least 1, got {day}")
+        return replace(self, free_day=day)
 
 
 def compile_scenario(sc: Scenario) -> Compiled:
@@ -172,15 +187,19 @@ def compile_scenario(sc: Scenario) -> Compiled:
                    host.release_days if host else 0], dtype=np.int64)
 
     rows = []
+    fixed = []
     for inj in sorted(sc.injects, key=lambda x: x.day):
         if isinstance(inj, AttackInject):
             kill = -1 if inj.kill_leader is None else int(inj.kill_leader)
             rows.append([inj.day, INJ_ATTACK, ix[inj.actor], ix[inj.target], inj.rung, kill])
+            fixed.append(np.nan if inj.damage is None else inj.damage)
         else:
             rows.append([inj.day, INJ_CEASEFIRE, ix[inj.between[0]], ix[inj.between[1]], 0, 0])
+            fixed.append(np.nan)
     INJ = np.array(rows, dtype=np.int64).reshape(len(rows), N_INJ)
+    INJF = np.array(fixed, dtype=np.float64).reshape(len(rows))
 
-    for arr in (AF, AI, PF, PI, LF, MC, MI, INJ):
+    for arr in (AF, AI, PF, PI, LF, MC, MI, INJ, INJF):
         arr.setflags(write=False)
     return Compiled(
         ids=ids,
@@ -193,5 +212,5 @@ def compile_scenario(sc: Scenario) -> Compiled:
         start_date=sc.start_date,
         horizons=tuple(sorted(set(o.horizons))),
         hostages_held=host.held if host else 0,
-        AF=AF, AI=AI, PF=PF, PI=PI, LF=LF, MC=MC, MI=MI, INJ=INJ,
+        AF=AF, AI=AI, PF=PF, PI=PI, LF=LF, MC=MC, MI=MI, INJ=INJ, INJF=INJF,
     )

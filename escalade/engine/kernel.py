@@ -81,13 +81,19 @@ def _accepts(AF, PF, PI, G, exhaustion, key, x, y, t, A):  # pragma: no cover - 
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _start_ceasefire(PF, cf, cf_start, a, b, t, days_out):  # pragma: no cover - compiled
+def _start_ceasefire(PF, cf, cf_start, a, b, t, days_out, pair_days,
+                     free):  # pragma: no cover - compiled
     if cf[a, b]:
         return
     cf[a, b] = True
     cf[b, a] = True
     cf_start[a, b] = t
     cf_start[b, a] = t
+    if t < free:
+        return
+    if pair_days[a, b, L.PD_CEASEFIRE] < 0:
+        pair_days[a, b, L.PD_CEASEFIRE] = t
+        pair_days[b, a, L.PD_CEASEFIRE] = t
     if PF[a, b, C.CF_OUT] > 0.0 and days_out[L.D_CF_REACHED] < 0:
         days_out[L.D_CF_REACHED] = t
 
@@ -129,8 +135,8 @@ def _plan(c) -> tuple[np.ndarray, ...]:
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, plan, key, days, days_out, actor_out, pair_out, path,
-               state, scratch, cache):  # pragma: no cover - compiled
+def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, days_out, actor_out,
+               pair_out, pair_days, path, state, scratch, cache):  # pragma: no cover - compiled
     """One replicate, all days; writes into its rows of the output arrays.
 
     ``state`` is overwritten from the scenario first; ``scratch`` needs no reset (``choice`` and
@@ -140,7 +146,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, plan, key, days, days_out, actor
     hostile, active, watch, talks, truce, rungs, costw_cost, kill_j = plan
     (cap, vacancy, exhaustion, void_until, G, belief, waiting, cf, cf_start, last_force,
      ready) = state
-    NG, settle, choice, kill_order, cap0, voided, killed, utils, rep_g, urged = scratch
+    NG, settle, choice, kill_order, cap0, voided, killed, utils, rep_g, urged, fixed = scratch
     X, x_cap, x_n = cache
     A = AF.shape[0]
     force = MI[C.FORCE_RUNG]
@@ -180,11 +186,11 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, plan, key, days, days_out, actor
         while inj < n_inj and INJ[inj, C.INJ_DAY] == t:
             if INJ[inj, C.INJ_TYPE] == C.INJ_CEASEFIRE:
                 _start_ceasefire(PF, cf, cf_start, INJ[inj, C.INJ_ACTOR], INJ[inj, C.INJ_TARGET],
-                                 t, days_out)
+                                 t, days_out, pair_days, free)
             inj += 1
 
         # Phase 2: mediation.
-        for q in range(talks.shape[0]):
+        for q in range(talks.shape[0] if t >= free else 0):
             a = talks[q, 0]
             b = talks[q, 1]
             if cf[a, b]:
@@ -196,15 +202,17 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, plan, key, days, days_out, actor
             ok_a = _accepts(AF, PF, PI, G, exhaustion, key, a, b, t, A)
             ok_b = _accepts(AF, PF, PI, G, exhaustion, key, b, a, t, A)
             if ok_a and ok_b:
-                _start_ceasefire(PF, cf, cf_start, a, b, t, days_out)
+                _start_ceasefire(PF, cf, cf_start, a, b, t, days_out, pair_days, free)
 
         # Phase 3: decisions (reference.choose and reference.utility).
         for q in range(active.shape[0]):
             choice[active[q, 0], active[q, 1]] = 0
         for p in range(hostile.shape[0]):
+            urged[p] = False
+            if t < free:
+                continue  # replayed history: only injects act before the free day
             i = hostile[p, 0]
             j = hostile[p, 1]
-            urged[p] = False
             g = G[i, j]
             top = PI[i, j, C.MAXRUNG]
             if g < answer:
@@ -331,6 +339,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, plan, key, days, days_out, actor
                 b = INJ[k, C.INJ_TARGET]
                 choice[a, b] = INJ[k, C.INJ_RUNG]
                 kill_order[a, b] = INJ[k, C.INJ_KILL]
+                fixed[a, b] = INJF[k]
 
         # Phase 4: resolution.
         for i in range(A):
@@ -343,6 +352,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, plan, key, days, days_out, actor
         for q in range(active.shape[0]):
             settle[active[q, 0], active[q, 1]] = 0.0
         level = -1
+        record = t >= free
         for q in range(active.shape[0]):
             i = active[q, 0]
             j = active[q, 1]
@@ -351,6 +361,10 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, plan, key, days, days_out, actor
                 continue
             answering = G[i, j] >= answer
             if r >= force:
+                if record and pair_days[i, j, L.PD_FORCE] < 0:
+                    pair_days[i, j, L.PD_FORCE] = t
+                if record and r >= MI[C.STRIKE_RUNG] and pair_days[i, j, L.PD_STRIKE] < 0:
+                    pair_days[i, j, L.PD_STRIKE] = t
                 last_force[i, j] = t
                 last_force[j, i] = t
                 if cf[i, j]:
@@ -366,9 +380,10 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, plan, key, days, days_out, actor
             if AI[i, C.IS_MAIN] and AI[j, C.IS_MAIN]:
                 if r > level:
                     level = r
-                if r >= MI[C.WAR_RUNG] and days_out[L.D_WAR] < 0:
+                if record and r >= MI[C.WAR_RUNG] and days_out[L.D_WAR] < 0:
                     days_out[L.D_WAR] = t
-            if AI[i, C.IS_PROTECTOR] and r >= MI[C.COMBAT_RUNG] and days_out[L.D_COMBAT] < 0:
+            if (record and AI[i, C.IS_PROTECTOR] and r >= MI[C.COMBAT_RUNG]
+                    and days_out[L.D_COMBAT] < 0):
                 days_out[L.D_COMBAT] = t
             exhaustion[i] += MC[C.EXH_RATE] * LF[r, C.COST]
             if LF[r, C.COOLDOWN] > 0.0:
@@ -393,6 +408,8 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, plan, key, days, days_out, actor
                 shock = math.exp(sigma * z - 0.5 * sigma * sigma)
                 full = LF[r, C.DAMAGE] * cap0[i]
                 received = full * (1.0 - LF[r, C.INTERCEPTABLE] * icpt) * shock
+                if not math.isnan(fixed[i, j]):
+                    received = fixed[i, j]
                 actor_out[j, L.O_CAS] += received * MC[C.CAS_PER_DAMAGE]
                 NG[j, i] += received * (1.0 + AF[j, C.REP] * LF[r, C.HUMIL])
                 exhaustion[j] += MC[C.EXH_RATE] * received
@@ -409,6 +426,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, plan, key, days, days_out, actor
                     actor_out[j, L.O_LEADERS] += 1.0
         for k in range(forced_start, inj):
             kill_order[INJ[k, C.INJ_ACTOR], INJ[k, C.INJ_TARGET]] = -1
+            fixed[INJ[k, C.INJ_ACTOR], INJ[k, C.INJ_TARGET]] = np.nan
         path[t - 1] = level
 
         # Phase 5: updates.
@@ -456,19 +474,20 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, plan, key, days, days_out, actor
             b = truce[q, 1]
             if cf[a, b]:
                 held = t - cf_start[a, b] + 1
-                if (PF[a, b, C.CF_OUT] > 0.0 and held >= MI[C.HOLD_DAYS]
+                if (record and PF[a, b, C.CF_OUT] > 0.0 and held >= MI[C.HOLD_DAYS]
                         and days_out[L.D_CF_HELD] < 0):
                     days_out[L.D_CF_HELD] = t
                 ha = MI[C.HOST_A]
                 hb = MI[C.HOST_B]
                 hostage_pair = (a == ha and b == hb) or (a == hb and b == ha)
-                if hostage_pair and held >= MI[C.RELEASE_DAYS] and days_out[L.D_HOSTAGES] < 0:
+                if (record and hostage_pair and held >= MI[C.RELEASE_DAYS]
+                        and days_out[L.D_HOSTAGES] < 0):
                     days_out[L.D_HOSTAGES] = t
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _run_block(AF, AI, PF, PI, LF, MC, MI, INJ, plan, keys, days, days_out, actor_out,
-               pair_out, path):  # pragma: no cover - compiled
+def _run_block(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, keys, days, days_out,
+               actor_out, pair_out, pair_days, path):  # pragma: no cover - compiled
     """Replicates ``keys`` one after another, reusing one set of arrays."""
     A = AF.shape[0]
     R = LF.shape[0]
@@ -483,40 +502,43 @@ def _run_block(AF, AI, PF, PI, LF, MC, MI, INJ, plan, keys, days, days_out, acto
     scratch = (np.empty((A, A)), np.zeros((A, A)), np.zeros((A, A), dtype=np.int64),
                np.full((A, A), -1, dtype=np.int64), np.empty(A), np.empty(A, dtype=np.bool_),
                np.empty(A, dtype=np.bool_), np.empty(R), np.empty(H),
-               np.zeros(H, dtype=np.bool_))
+               np.zeros(H, dtype=np.bool_), np.full((A, A), np.nan))
     # x rows are keyed on a capability; a NaN key matches nothing, so all start stale.
     cache = (np.empty((A, R)), np.full(A, np.nan), np.zeros(A, dtype=np.int64))
     for k in range(keys.shape[0]):
-        _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, plan, keys[k], days, days_out[k],
-                   actor_out[k], pair_out[k], path[k], state, scratch, cache)
+        _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, keys[k], days, days_out[k],
+                   actor_out[k], pair_out[k], pair_days[k], path[k], state, scratch, cache)
 
 
 @numba.njit(cache=True, parallel=True, error_model="numpy")
-def simulate_block(AF, AI, PF, PI, LF, MC, MI, INJ, plan, keys, days, days_out, actor_out,
-                   pair_out, path):  # pragma: no cover - compiled
+def simulate_block(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, keys, days, days_out,
+                   actor_out, pair_out, pair_days, path):  # pragma: no cover - compiled
     """Run ``len(keys)`` replicates in parallel; outputs are preallocated and filled in place."""
     n = keys.shape[0]
     for b in numba.prange((n + BLOCK - 1) // BLOCK):
         lo = b * BLOCK
         hi = min(n, lo + BLOCK)
-        _run_block(AF, AI, PF, PI, LF, MC, MI, INJ, plan, keys[lo:hi], days, days_out[lo:hi],
-                   actor_out[lo:hi], pair_out[lo:hi], path[lo:hi])
+        _run_block(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, keys[lo:hi], days,
+                   days_out[lo:hi], actor_out[lo:hi], pair_out[lo:hi], pair_days[lo:hi],
+                   path[lo:hi])
 
 
 def simulate(c, keys: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Run the fast engine on ``keys``; returns (days_out, actor_out, path, pair_out) as in
-    ``layout``."""
+    """Run the fast engine on ``keys``; returns (days_out, actor_out, path, pair_out, pair_days)
+    as in ``layout``."""
     n = len(keys)
     days_out = np.full((n, L.N_DAY), -1, dtype=np.int32)
     actor_out = np.zeros((n, c.n_actors, L.N_ACT))
     pair_out = np.zeros((n, c.n_actors, c.n_actors), dtype=np.int16)
     path = np.empty((n, c.days), dtype=np.int8)
+    pair_days = np.full((n, c.n_actors, c.n_actors, L.N_PD), -1, dtype=np.int16)
     # Hand out blocks one at a time rather than a fixed share per thread, so that a thread
     # slowed by other work on the machine does not hold the others up.
     old = numba.set_parallel_chunksize(1)
     try:
-        simulate_block(c.AF, c.AI, c.PF, c.PI, c.LF, c.MC, c.MI, c.INJ, _plan(c),
-                       np.asarray(keys, np.uint64), c.days, days_out, actor_out, pair_out, path)
+        simulate_block(c.AF, c.AI, c.PF, c.PI, c.LF, c.MC, c.MI, c.INJ, c.INJF, c.free_day,
+                       _plan(c), np.asarray(keys, np.uint64), c.days, days_out, actor_out,
+                       pair_out, pair_days, path)
     finally:
         numba.set_parallel_chunksize(old)
-    return days_out, actor_out, path, pair_out
+    return days_out, actor_out, path, pair_out, pair_days

@@ -5,6 +5,9 @@
 ``path`` (n, days) int8: the highest rung used between two main parties each day (-1 if none),
 the escalation level that fan charts show.
 ``pair_out`` (n, A, A) int16: strikes (attacks at or above the strike rung) by i on j.
+``pair_days`` (n, A, A, N_PD) int16: the first day (from the scenario's ``free_day``) on which
+i used force on j (PD_FORCE), struck j (PD_STRIKE), or a cease-fire between i and j began
+(PD_CEASEFIRE, symmetric); -1 if never. Backtests ask these per-pair questions.
 """
 
 D_WAR, D_COMBAT, D_CF_REACHED, D_CF_HELD, D_HOSTAGES = range(5)
@@ -16,3 +19,6 @@ O_STRIKES, O_INIT, O_LEADERS, O_CAS, O_REP, O_ABANDON, O_HELPED = range(7)
 N_ACT = 7
 ACTOR_NAMES = ("strikes", "strikes_initiated", "leaders_lost", "casualties", "reputation_cost",
                "abandoned", "helped")
+
+PD_FORCE, PD_STRIKE, PD_CEASEFIRE = range(3)
+N_PD = 3

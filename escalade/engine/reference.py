@@ -12,6 +12,11 @@ One day is five phases, in this order:
    all from the state at the start of the day (simultaneous moves);
 4. resolution (M7, M1): help, interception, damage, decapitation, cease-fire breaches;
 5. updates: grievances, beliefs (M4), exhaustion, succession and recovery (M1), outcomes (M9).
+
+History replayed into a run (``Compiled.free_day`` > 1): before the free day only injects act
+(phases 2 and 3 are skipped, the reputation cost of silence is not charged: nobody chose) and
+no outcome is recorded; the state (damage, grievance, beliefs, killings, cease-fires) evolves
+by the same rules, so the model starts choosing from the state real events left.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ class ReplicateResult:
     actor_out: list[list[float]]
     path: list[int]
     pair_out: list[list[int]]
+    pair_days: list[list[list[int]]] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
 
 
@@ -213,6 +219,7 @@ def simulate_replicate(
     days_out = [-1] * L.N_DAY
     actor_out = [[0.0] * L.N_ACT for _ in range(A)]
     pair_out = [[0] * A for _ in range(A)]  # strikes by i on j
+    pair_days = [[[-1] * L.N_PD for _ in range(A)] for _ in range(A)]  # first days, from free
     path = [-1] * days
     events: list[Event] = []
 
@@ -220,24 +227,26 @@ def simulate_replicate(
         if trace:
             events.append(Event(*args, **kw))
 
-    force, answer = int(mi[C.FORCE_RUNG]), mc[C.ANSWER]
+    force, answer, free = int(mi[C.FORCE_RUNG]), mc[C.ANSWER], c.free_day
     for t in range(1, days + 1):
         # Phase 1: injects. Forced cease-fires start now; forced attacks wait for phase 3.
         forced = {}
-        for row in c.INJ:
+        fixed = {}  # damage fixed by a forced attack (a real event's toll), else NaN
+        for k, row in enumerate(c.INJ):
             if row[C.INJ_DAY] != t:
                 continue
             a, b = int(row[C.INJ_ACTOR]), int(row[C.INJ_TARGET])
             if row[C.INJ_TYPE] == C.INJ_CEASEFIRE:
-                start_ceasefire(c, w, a, b, t, days_out)
+                start_ceasefire(c, w, a, b, t, days_out, pair_days)
                 log(t, "ceasefire", a, b, detail="scripted")
             else:
                 forced[(a, b)] = (int(row[C.INJ_RUNG]), int(row[C.INJ_KILL]))
+                fixed[(a, b)] = float(c.INJF[k])
 
         # Phase 2: mediation (M8), on pairs in conflict within the memory window.
         for a in range(A):
             for b in range(a + 1, A):
-                if pf[a, b, C.MED_P] <= 0.0 or w.ceasefire[a][b]:
+                if t < free or pf[a, b, C.MED_P] <= 0.0 or w.ceasefire[a][b]:
                     continue
                 if t - w.last_force[a][b] > mi[C.MEMORY]:
                     continue
@@ -247,7 +256,7 @@ def simulate_replicate(
                 ok_b = accepts(c, w, key, b, a, t)
                 med = int(c.PI[a, b, C.MEDIATOR])
                 if ok_a and ok_b:
-                    start_ceasefire(c, w, a, b, t, days_out)
+                    start_ceasefire(c, w, a, b, t, days_out, pair_days)
                     log(t, "ceasefire", a, b, detail=f"mediated by {c.ids[med]}")
                 else:
                     who = [c.ids[x] for x, ok in ((a, ok_a), (b, ok_b)) if not ok]
@@ -260,7 +269,7 @@ def simulate_replicate(
             for j in range(A):
                 if (i, j) in forced:
                     choice[i][j], kill_order[i][j] = forced[(i, j)]
-                elif pf[i, j, C.HOSTILE] > 0.0:
+                elif pf[i, j, C.HOSTILE] > 0.0 and t >= free:
                     choice[i][j] = choose(c, w, key, i, j, t)
 
         # Phase 4: resolution, against start-of-day capability and pact status.
@@ -273,12 +282,17 @@ def simulate_replicate(
         exhaustion = [mc[C.EXH_DECAY] * e for e in w.exhaustion]
         killed = [False] * A
         level = -1
+        record = t >= free  # outcomes count from the free day on
         for i in range(A):
             for j in range(A):
                 r = choice[i][j]
                 if r == 0:
                     continue
                 if r >= force:
+                    if record and pair_days[i][j][L.PD_FORCE] < 0:
+                        pair_days[i][j][L.PD_FORCE] = t
+                    if record and r >= mi[C.STRIKE_RUNG] and pair_days[i][j][L.PD_STRIKE] < 0:
+                        pair_days[i][j][L.PD_STRIKE] = t
                     w.last_force[i][j] = w.last_force[j][i] = t
                     if w.ceasefire[i][j]:
                         w.ceasefire[i][j] = w.ceasefire[j][i] = False
@@ -293,10 +307,11 @@ def simulate_replicate(
                         log(t, "pact_void", i, int(ai[i, C.PROTECTOR]), r)
                 if ai[i, C.IS_MAIN] and ai[j, C.IS_MAIN]:
                     level = max(level, r)
-                    if r >= mi[C.WAR_RUNG] and days_out[L.D_WAR] < 0:
+                    if record and r >= mi[C.WAR_RUNG] and days_out[L.D_WAR] < 0:
                         days_out[L.D_WAR] = t
                         log(t, "outcome", i, j, r, "regional war")
-                if ai[i, C.IS_PROTECTOR] and r >= mi[C.COMBAT_RUNG] and days_out[L.D_COMBAT] < 0:
+                if (record and ai[i, C.IS_PROTECTOR] and r >= mi[C.COMBAT_RUNG]
+                        and days_out[L.D_COMBAT] < 0):
                     days_out[L.D_COMBAT] = t
                     log(t, "outcome", i, j, r, "protector in combat")
                 exhaustion[i] += mc[C.EXH_RATE] * lf[r, C.COST]
@@ -306,7 +321,8 @@ def simulate_replicate(
                 if d > 0.0:
                     received, icpt, helper = resolve_attack(c, key, t, i, j, r, cap0, voided,
                                                             grievance, settled, exhaustion,
-                                                            actor_out)
+                                                            actor_out,
+                                                            fixed.get((i, j), math.nan))
                     if trace:
                         helped = f"; {c.ids[helper]} helped defend" if helper >= 0 else ""
                         log(t, "attack", i, j, r, f"damage {received:.2f} of {d * cap0[i]:.2f}, "
@@ -328,8 +344,8 @@ def simulate_replicate(
         # Phase 5: updates.
         for i in range(A):
             for j in range(A):
-                if (pf[i, j, C.HOSTILE] > 0.0 and answering[i][j] and not pending[i][j]
-                        and choice[i][j] < force):
+                if (t >= free and pf[i, j, C.HOSTILE] > 0.0 and answering[i][j]
+                        and not pending[i][j] and choice[i][j] < force):
                     actor_out[i][L.O_REP] += af[i, C.REP] * af[i, C.RESOLVE] * math.log1p(
                         w.grievance[i][j])
         update_beliefs(c, w, choice, force)
@@ -347,24 +363,29 @@ def simulate_replicate(
             for b in range(a + 1, A):
                 if w.ceasefire[a][b]:
                     held = t - w.cf_start[a][b] + 1
-                    if pf[a, b, C.CF_OUT] > 0.0 and held >= mi[C.HOLD_DAYS] and days_out[
+                    if record and pf[a, b, C.CF_OUT] > 0.0 and held >= mi[C.HOLD_DAYS] and days_out[
                             L.D_CF_HELD] < 0:
                         days_out[L.D_CF_HELD] = t
                         log(t, "outcome", a, b, detail=f"cease-fire held {held} days")
-                    if is_hostage_pair(c, a, b) and held >= mi[C.RELEASE_DAYS] and days_out[
+                    if record and is_hostage_pair(c, a, b) and held >= mi[C.RELEASE_DAYS] and days_out[
                             L.D_HOSTAGES] < 0:
                         days_out[L.D_HOSTAGES] = t
                         log(t, "outcome", a, b, detail="hostages returned")
         if observe is not None:
             observe(t, w)
-    return ReplicateResult(days_out, actor_out, path, pair_out, events)
+    return ReplicateResult(days_out, actor_out, path, pair_out, pair_days, events)
 
 
-def start_ceasefire(c: C.Compiled, w: World, a: int, b: int, t: int, days_out: list[int]) -> None:
+def start_ceasefire(c: C.Compiled, w: World, a: int, b: int, t: int, days_out: list[int],
+                    pair_days: list[list[list[int]]]) -> None:
     if w.ceasefire[a][b]:
         return
     w.ceasefire[a][b] = w.ceasefire[b][a] = True
     w.cf_start[a][b] = w.cf_start[b][a] = t
+    if t < c.free_day:
+        return
+    if pair_days[a][b][L.PD_CEASEFIRE] < 0:
+        pair_days[a][b][L.PD_CEASEFIRE] = pair_days[b][a][L.PD_CEASEFIRE] = t
     if c.PF[a, b, C.CF_OUT] > 0.0 and days_out[L.D_CF_REACHED] < 0:
         days_out[L.D_CF_REACHED] = t
 
@@ -377,11 +398,13 @@ def is_hostage_pair(c: C.Compiled, a: int, b: int) -> bool:
 def resolve_attack(
     c: C.Compiled, key: int, t: int, i: int, j: int, r: int, cap0: list[float],
     voided: list[bool], grievance: list[list[float]], settled: list[list[float]],
-    exhaustion: list[float], actor_out: list[list[float]],
+    exhaustion: list[float], actor_out: list[list[float]], fixed: float = math.nan,
 ) -> tuple[float, float, int]:
     """M7 and M2: protector help, interception, damage, grievance and the protector's pull.
 
-    Returns the damage received, the interception rate and the helper's index (-1: none).
+    ``fixed``, when not NaN, is the damage that really got through (a replayed event's toll):
+    it replaces the modelled interception and noise. Returns the damage received, the
+    interception rate and the helper's index (-1: none).
     """
     af, ai, lf, mc = c.AF, c.AI, c.LF, c.MC
     A = c.n_actors
@@ -402,6 +425,8 @@ def resolve_attack(
     shock = math.exp(sigma * z - 0.5 * sigma * sigma)
     full = lf[r, C.DAMAGE] * cap0[i]
     received = full * (1.0 - lf[r, C.INTERCEPTABLE] * icpt) * shock
+    if not math.isnan(fixed):
+        received = fixed
     actor_out[j][L.O_CAS] += received * mc[C.CAS_PER_DAMAGE]
     grievance[j][i] += received * (1.0 + af[j, C.REP] * lf[r, C.HUMIL])
     exhaustion[j] += mc[C.EXH_RATE] * received
@@ -472,10 +497,12 @@ def simulate(c: C.Compiled, keys: np.ndarray) -> tuple[np.ndarray, ...]:
     actor_out = np.empty((n, A, L.N_ACT))
     path = np.empty((n, c.days), dtype=np.int8)
     pair_out = np.empty((n, A, A), dtype=np.int16)
+    pair_days = np.empty((n, A, A, L.N_PD), dtype=np.int16)
     for k, key in enumerate(keys):
         res = simulate_replicate(c, int(key))
         days_out[k] = res.days_out
         actor_out[k] = res.actor_out
         path[k] = res.path
         pair_out[k] = res.pair_out
-    return days_out, actor_out, path, pair_out
+        pair_days[k] = res.pair_days
+    return days_out, actor_out, path, pair_out, pair_days

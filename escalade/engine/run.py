@@ -14,7 +14,7 @@ import numpy as np
 
 from escalade.compile import Compiled
 from escalade.engine import kernel, reference
-from escalade.engine.layout import N_ACT, N_DAY
+from escalade.engine.layout import N_ACT, N_DAY, N_PD
 from escalade.engine.rng import replicate_keys
 
 Engine = Literal["fast", "reference"]
@@ -27,7 +27,9 @@ class RawResult:
 
     days_out (runs, N_DAY) int32; actor_out (runs, A, N_ACT) float64;
     pair_out (runs, A, A) int16, strikes by i on j;
-    path (runs, days) int8, or None when paths were not kept.
+    path (runs, days) int8, or None when paths were not kept;
+    pair_days (runs, A, A, N_PD) int16, first days of per-pair events (``layout``), or None
+    when not kept (backtests keep them).
     """
 
     compiled: Compiled
@@ -36,6 +38,7 @@ class RawResult:
     actor_out: np.ndarray
     pair_out: np.ndarray
     path: np.ndarray | None
+    pair_days: np.ndarray | None = None
 
     @property
     def runs(self) -> int:
@@ -49,6 +52,7 @@ def simulate(
     engine: Engine = "fast",
     chunk: int = DEFAULT_CHUNK,
     keep_paths: bool = False,
+    keep_pair_days: bool = False,
     on_chunk: Callable[[int], None] | None = None,
 ) -> RawResult:
     """Run ``runs`` replicates of ``compiled`` from ``seed``; ``on_chunk(n_done)`` reports progress."""
@@ -64,14 +68,17 @@ def simulate(
     actor_out = np.empty((runs, A, N_ACT))
     pair_out = np.empty((runs, A, A), dtype=np.int16)
     path = np.empty((runs, days), dtype=np.int8) if keep_paths else None
+    pair_days = np.empty((runs, A, A, N_PD), dtype=np.int16) if keep_pair_days else None
     for start in range(0, runs, chunk):
         n = min(chunk, runs - start)
-        d, a, p, s = step(compiled, replicate_keys(seed, start, n))
+        d, a, p, s, f = step(compiled, replicate_keys(seed, start, n))
         days_out[start : start + n] = d
         actor_out[start : start + n] = a
         pair_out[start : start + n] = s
         if path is not None:
             path[start : start + n] = p
+        if pair_days is not None:
+            pair_days[start : start + n] = f
         if on_chunk is not None:
             on_chunk(start + n)
-    return RawResult(compiled, seed, days_out, actor_out, pair_out, path)
+    return RawResult(compiled, seed, days_out, actor_out, pair_out, path, pair_days)

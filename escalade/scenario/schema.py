@@ -148,6 +148,10 @@ class AttackInject(_Strict):
     target: ActorId
     rung: Rung
     kill_leader: bool | None = Field(None, description="force the kill (true/false) or leave it to chance")
+    damage: NonNeg | None = Field(
+        None, description="damage delivered, fixed (a real event's toll, in damage units); "
+        "none: the model resolves it (interception, noise)"
+    )
     note: str = ""
 
 
