@@ -273,7 +273,7 @@ def _text_map(key: str, value: Any, bad: Any) -> dict[str, str]:
         if not isinstance(k, str) or not isinstance(v, str):
             wrong = k if not isinstance(k, str) else v
             raise bad(
-                key, "text keys and values (quote codes such as 'NO', 'ON' or '0871', which YAML "
+                key, "text keys and values (quote codes such as 'NO', 'ON' or '045', which YAML "
                 "reads as true/false or numbers)", wrong,
             )
     return dict(value)
