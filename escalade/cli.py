@@ -550,6 +550,9 @@ def results_show(result_id: Annotated[str, typer.Argument(help="result id, or la
         for k, v in meta.items():
             prov.add_row(k, json.dumps(v) if isinstance(v, list | dict) else str(v))
         out.print(prov)
+        if stored.meta["kind"] in ("backtest", "replay"):
+            out.print(f"a {stored.meta['kind']}: escalade report {result_id} draws it", highlight=False)
+            return
         design = stored.design
         if design.kind == "sensitivity" and indices:
             print_indices(indices, design.spec, design)
@@ -733,6 +736,12 @@ def bench(
                else run_bench(runs, ref_runs, memory_runs, log=log))
         if as_json:
             print(json.dumps(res, indent=2))
+
+
+# episodes, replay and backtest live in their own module; they join the app here.
+from escalade import cli_history  # noqa: E402
+
+cli_history.register(app)
 
 
 def _terminate(signum: int, frame: Any) -> None:

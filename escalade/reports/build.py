@@ -29,6 +29,7 @@ from escalade.reports.trace import render_trace
 from escalade.storage.store import Store, day_column, raw_from_frame
 
 PATHS_RUNS = 2_000
+DOCUMENT_KINDS = ("backtest", "replay")
 
 
 def _label(design: Design, cell: Cell) -> str:
@@ -155,6 +156,18 @@ def _differences(design: Design, cells: list[dict[str, Any]],
 
 def write_report(store: Store, rid: str, out: Path | None = None, png_dir: Path | None = None) -> Path:
     """Write ``out`` (default ``<results>/reports/<id>.html``) and, if asked, PNGs into ``png_dir``."""
+    stored = store.get(rid)
+    if stored.meta["kind"] in DOCUMENT_KINDS:  # backtests and replays: a document, not cells
+        from escalade.reports.history import write_history_report
+
+        stored, doc = store.document(stored.id)
+        kind = stored.meta["kind"]
+        paths = None
+        if kind == "replay" and doc.get("forecast"):
+            frame = store.read_frame(stored.id, f"data/{stored.id}/paths.parquet")
+            paths = frame.to_numpy(np.int8)
+        target = out or store.root / "reports" / f"{stored.id}.html"
+        return write_history_report(kind, stored.meta, doc, paths, target, png_dir)
     data = report_data(store, rid)
     target = out or store.root / "reports" / f"{data.result_id}.html"
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -638,3 +638,55 @@ class Store:
             frame.to_csv(tmp, index=False)
             os.replace(tmp, out)
         return out
+
+    # -- results that are documents, not cells of replicates (backtests, replays) --
+
+    def save_document(self, kind: str, doc: dict[str, Any], frames: dict[str, pd.DataFrame],
+                      provenance: dict[str, Any], extra_files: dict[str, bytes] | None = None,
+                      ) -> str:
+        """Store a finished result whose content is one JSON document plus a few tables.
+
+        Files first (atomically), then one catalogue row marked done, so a reader never sees a
+        row whose files are missing. ``provenance`` gives the catalogue's scenario, source,
+        scenario_hash, scenario_text, seed, runs, days, engine, policies and command.
+        """
+        result_id = new_id(kind)
+        folder = self.data_dir(result_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            atomic_write_bytes(folder / "scenario.yaml", str(provenance["scenario_text"]).encode())
+            atomic_write_bytes(folder / f"{kind}.json", json.dumps(doc, allow_nan=False).encode())
+            for name, frame in frames.items():
+                write_parquet(frame, folder / f"{name}.parquet")
+            for name, data in (extra_files or {}).items():
+                atomic_write_bytes(folder / name, data)
+            stamp = now()
+            row = {"id": result_id, "kind": kind, "status": "done",
+                   "scenario": provenance.get("scenario"), "source": provenance.get("source"),
+                   "scenario_hash": provenance.get("scenario_hash"),
+                   "scenario_text": provenance.get("scenario_text"),
+                   "policies": json.dumps(provenance.get("policies", [])),
+                   "overrides": json.dumps(provenance.get("overrides", [])),
+                   "seed": provenance.get("seed"), "runs": provenance.get("runs"),
+                   "days": provenance.get("days"), "engine": provenance.get("engine"),
+                   "keep_paths": False, "cells_total": 0, "cells_done": 0,
+                   "design": json.dumps({"kind": kind, **provenance.get("design", {})}),
+                   "command": provenance.get("command"), "version": __version__,
+                   "started_at": provenance.get("started_at", stamp), "finished_at": stamp}
+            with self.connect(write=True) as con:
+                con.execute(f"INSERT INTO results ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                            list(row.values()))
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)  # nothing refers to it yet
+            raise
+        return result_id
+
+    def document(self, result_id: str) -> tuple[StoredResult, dict[str, Any]]:
+        """A stored document result (backtest, replay) and its JSON document."""
+        stored = self.get(result_id)
+        kind = stored.meta["kind"]
+        path = self._file(stored.id, f"data/{stored.id}/{kind}.json")
+        try:
+            return stored, json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise UserError(f"result {stored.id}: {path} cannot be read ({exc}); re-run it") from None

@@ -1,0 +1,1 @@
+"""History as data: conditioning on real events, backtest questions, proper scores, replay."""

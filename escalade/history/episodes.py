@@ -1,0 +1,146 @@
+"""The bundled episodes (real crises coded as event tables, each with its own scenario) and the
+base rates a backtest's ``base_rate`` baseline reads from them.
+
+The index is ``escalade/events/episodes/episodes.yaml`` (package data): per episode its id,
+dates, event file, scenario and the cuts and horizons its backtests use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from escalade.errors import UserError
+from escalade.events import EventTable, load_events
+from escalade.history.questions import family, observed
+from escalade.scenario.load import LoadedScenario, load_scenario
+
+INDEX_FILES = ("episodes.yaml", "episodes-cdf.yaml")
+
+
+@dataclass(frozen=True)
+class Episode:
+    id: str
+    slug: str
+    title: str
+    start: dt.date
+    end: dt.date
+    events: Path
+    scenario: str
+    cuts: tuple[dt.date, ...]
+    horizons: tuple[int, ...]
+    summary: str
+
+
+def _folder() -> Path:
+    return Path(str(resources.files("escalade.events") / "episodes"))
+
+
+def _date(value: object) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+@functools.cache
+def episodes() -> tuple[Episode, ...]:
+    """Every bundled episode, in id order."""
+    found: dict[str, Episode] = {}
+    for name in INDEX_FILES:
+        path = _folder() / name
+        if not path.exists():
+            continue
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        items = data.get("episodes", []) if isinstance(data, dict) else data
+        for item in items:
+            ep = Episode(
+                id=str(item["id"]), slug=str(item["slug"]), title=str(item["title"]),
+                start=_date(item["start"]), end=_date(item["end"]),
+                events=_folder() / str(item["events"]), scenario=str(item["scenario"]),
+                cuts=tuple(_date(c) for c in item.get("cuts") or ()),
+                horizons=tuple(int(h) for h in item.get("horizons") or (7, 30, 90)),
+                summary=str(item.get("summary", "")))
+            found[ep.id] = ep
+    return tuple(found[k] for k in sorted(found))
+
+
+def find(name: str) -> Episode | None:
+    """An episode by id (``A``) or slug (``A-soleimani-2020``), case-insensitive."""
+    key = name.lower()
+    for ep in episodes():
+        if key in (ep.id.lower(), ep.slug.lower(), ep.events.stem.lower()):
+            return ep
+    return None
+
+
+def load(ep: Episode) -> tuple[EventTable, LoadedScenario]:
+    """An episode's event table, checked against its scenario's actors and ladder."""
+    loaded = load_scenario(ep.scenario)
+    sc = loaded.scenario
+    return load_events(ep.events, actors=list(sc.actors), ladder=sc.ladder), loaded
+
+
+def fingerprint(path: str | Path) -> str:
+    """Content hash of an event file: a table is the same episode whatever its path or copy."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+@functools.cache
+def _outcomes(horizons: tuple[int, ...]) -> tuple[tuple[str, str, int, int], ...]:
+    """(episode fingerprint, kind, horizon, outcome) for every answerable question of every
+    bundled episode at its own cuts."""
+    rows = []
+    for ep in episodes():
+        table, loaded = load(ep)
+        fp = fingerprint(ep.events)
+        for cut in ep.cuts:
+            for h in horizons:
+                asked, _ = family(loaded.scenario, table, cut, h, ep.end)
+                rows.extend((fp, q.kind, h, observed(loaded.scenario, table, q)) for q in asked)
+    return tuple(rows)
+
+
+def base_rates(exclude: str | None, horizons: tuple[int, ...]) -> dict[tuple[str, int], float]:
+    """Rate of yes per (kind, horizon) over the bundled episodes other than ``exclude`` (a
+    fingerprint), smoothed as (yes + 1/2) / (n + 1) (Jeffreys' prior mean), so a kind that never
+    happened in the training episodes gets a small probability rather than an impossible 0.
+    A (kind, horizon) with no questions falls back to the kind's rate over all horizons."""
+    yes: dict[tuple[str, int], int] = defaultdict(int)
+    n: dict[tuple[str, int], int] = defaultdict(int)
+    for fp, kind, h, o in _outcomes(tuple(sorted(set(horizons)))):
+        if fp == exclude:
+            continue
+        for key in ((kind, h), (kind, -1)):
+            yes[key] += o
+            n[key] += 1
+    rates = {}
+    for kind in ("attack", "strike", "regional_war", "protector_in_combat", "ceasefire"):
+        for h in horizons:
+            key = (kind, h) if n[(kind, h)] else (kind, -1)
+            rates[(kind, h)] = (yes[key] + 0.5) / (n[key] + 1.0)
+    return rates
+
+
+def resolve(name_or_path: str, scenario: str | None) -> tuple[EventTable, LoadedScenario,
+                                                               Episode | None]:
+    """A bundled episode by id or slug, or an event CSV with the scenario it is read against."""
+    ep = find(name_or_path)
+    if ep is not None and not Path(name_or_path).exists():
+        table, loaded = load(ep)
+        if scenario is not None:
+            loaded = load_scenario(scenario)
+            table = load_events(ep.events, actors=list(loaded.scenario.actors),
+                                ladder=loaded.scenario.ladder)
+        return table, loaded, ep
+    if scenario is None:
+        known = ", ".join(e.id for e in episodes())
+        raise UserError(f"{name_or_path}: not a bundled episode ({known}); an event CSV needs "
+                        "--scenario S, the scenario its actors and ladder belong to")
+    loaded = load_scenario(scenario)
+    sc = loaded.scenario
+    return load_events(name_or_path, actors=list(sc.actors), ladder=sc.ladder), loaded, None

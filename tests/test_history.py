@@ -1,0 +1,152 @@
+"""History as data: conditioning on real events, the backtest's questions, baselines and scores.
+
+The scores are checked on a hand-made table (tests/data/history) where every forecast is 0 or
+1, so the right Brier and log scores are known exactly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from escalade.cli import app
+from escalade.engine.layout import PD_FORCE
+from escalade.engine.run import simulate
+from escalade.events import load_events
+from escalade.history.backtest import backtest
+from escalade.history.condition import condition, injects_before
+from escalade.history.scores import CLIP, log_score, reliability, skill
+from escalade.scenario.load import load_scenario
+
+DATA = Path(__file__).parent / "data" / "history"
+runner = CliRunner()
+
+
+def quiet():
+    sc = load_scenario(str(DATA / "quiet.yaml")).scenario
+    return sc, load_events(DATA / "quiet.csv", actors=list(sc.actors), ladder=sc.ladder)
+
+
+def test_events_before_the_start_are_past_and_a_cut_on_the_start_injects_nothing() -> None:
+    sc, table = quiet()
+    assert injects_before(sc, table, sc.start_date) == []
+    inj = injects_before(sc, table, dt.date(2024, 1, 10))
+    assert [(i["day"], i["actor"], i["target"], i["rung"]) for i in inj] == [(3, "AAA", "BBB", 3)]
+    per = sc.outcomes.casualties_per_damage  # 2 killed, in damage units
+    assert inj[0]["damage"] == pytest.approx(2 / per) and inj[0]["kill_leader"] is False
+
+
+def test_a_cut_before_the_start_is_a_clear_error() -> None:
+    sc, table = quiet()
+    with pytest.raises(ValueError, match="before the scenario's start date"):
+        condition(sc, table, dt.date(2023, 12, 1), 5)
+
+
+def test_backtest_scores_are_exact_on_a_hand_made_table() -> None:
+    sc, table = quiet()
+    rates = {(k, 5): 0.25 for k in ("attack", "strike", "regional_war", "protector_in_combat",
+                                    "ceasefire")}
+    res = backtest(table, sc, [dt.date(2024, 1, 10)], [5], runs=50, seed=1, base_rates=rates)
+    q = {x["question"]: x for x in res.questions}
+    # DDD never appears in the table: its questions are skipped, not dropped silently.
+    assert all("DDD" in s["question"] for s in res.skipped) and len(res.skipped) == 6 * 2
+    assert len(q) == 14  # 6 ordered pairs x (attack, strike) + regional_war + 1 cease-fire pair
+    yes = {name for name, x in q.items() if x["outcome"]}
+    assert yes == {"attack AAA>BBB", "strike AAA>BBB", "attack BBB>AAA"}
+    assert q["attack AAA>BBB"]["forecast"] == 1.0 and q["strike AAA>BBB"]["forecast"] == 1.0
+    assert sum(x["forecast"] for x in q.values()) == 2.0  # nobody else can choose force
+    n = 14
+    assert res.scores["model"]["brier"] == pytest.approx(1 / n)  # only BBB>AAA missed
+    assert res.scores["persistence"]["brier"] == pytest.approx(3 / n)  # quiet Jan 5-9: all 0
+    assert res.scores["base_rate"]["brier"] == pytest.approx((3 * 0.75**2 + 11 * 0.25**2) / n)
+    hit = -math.log(1 - CLIP)
+    assert res.scores["model"]["log"] == pytest.approx((-math.log(CLIP) + 13 * hit) / n)
+    assert res.skill["persistence"]["brier"]["value"] == pytest.approx(1 - (1 / n) / (3 / n))
+
+
+def test_persistence_reads_the_scenarios_past() -> None:
+    """A cut on the start date: the persistence window (Dec 27-31) holds a row from before the
+    scenario began, which must count."""
+    sc, table = quiet()
+    res = backtest(table, sc, [sc.start_date], [5], runs=20, seed=1,
+                   base_rates={(k, 5): 0.5 for k in ("attack", "strike", "regional_war",
+                                                      "protector_in_combat", "ceasefire")})
+    q = {x["question"]: x for x in res.questions}
+    assert q["attack BBB>AAA"]["persistence"] == 1.0
+    assert q["attack AAA>BBB"]["persistence"] == 0.0
+
+
+def test_forced_history_changes_the_forecast() -> None:
+    """Conditioning is not decoration: forcing a deadly attack on US forces into the default
+    scenario raises the chance that the US answers within a week (otherwise it rarely strikes)."""
+    from escalade.events import EventTable
+
+    loaded = load_scenario("levant-2024")
+    sc = loaded.scenario
+    csv = DATA.parent / "history" / "_tmp_blow.csv"
+    csv.write_text("date,source,target,cameo,rung,description,killed\n"
+                   "2024-08-03,IRN,USA,195,7,a deadly barrage on US forces,30\n")
+    try:
+        blow = load_events(csv, actors=list(sc.actors), ladder=sc.ladder)
+    finally:
+        csv.unlink()
+    quiet_table = EventTable(label="none", events=())
+    cut = dt.date(2024, 8, 5)
+    base = condition(sc, quiet_table, cut, 7)
+    hit = condition(sc, blow, cut, 7)
+    assert len(hit.injects) == 1 and not base.injects
+    i, j = hit.compiled.index("USA"), hit.compiled.index("IRN")
+
+    def p_answer(cond) -> np.ndarray:
+        raw = simulate(cond.compiled.with_days(cond.cut_day + 6), 400, 3, keep_pair_days=True)
+        d = raw.pair_days[:, i, j, PD_FORCE]
+        return ((d >= cond.cut_day) & (d <= cond.cut_day + 6)).astype(float)
+
+    a, b = p_answer(base), p_answer(hit)
+    diff = b - a
+    assert diff.mean() > 3 * diff.std(ddof=1) / math.sqrt(len(diff))
+
+
+def test_skill_interval_and_reliability() -> None:
+    model = np.array([0.0, 0.1, 0.0, 0.2] * 10)
+    base = np.array([0.25, 0.25, 0.5, 0.5] * 10)
+    s = skill(model, base, groups=["a", "b"] * 20, seed=0)
+    assert s["ci_low"] <= s["value"] <= s["ci_high"] and s["value"] > 0
+    rows = reliability(np.array([0.05, 0.07, 0.95]), np.array([0, 1, 1]))
+    assert rows[0]["count"] == 2 and rows[0]["observed"] == 0.5 and rows[-1]["observed"] == 1.0
+    assert log_score(np.array([0.0]), np.array([1.0]))[0] == pytest.approx(-math.log(CLIP))
+
+
+def test_backtest_cli_json_and_skipped(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["backtest", str(DATA / "quiet.csv"), "--scenario",
+                              str(DATA / "quiet.yaml"), "--cut", "2024-01-10", "--horizon", "5",
+                              "--runs", "20", "--results", str(tmp_path), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    for key in ("questions", "scores", "skipped", "skill", "id"):
+        assert key in doc
+    q = doc["questions"][0]
+    for key in ("question", "kind", "source", "target", "cut", "horizon_days", "forecast",
+                "outcome", "base_rate", "persistence"):
+        assert key in q
+    assert set(doc["scores"]) == {"model", "base_rate", "persistence"}
+    assert set(doc["scores"]["model"]) == {"brier", "log"}
+    rep = runner.invoke(app, ["report", doc["id"], "--results", str(tmp_path),
+                              "--out", str(tmp_path / "bt.html")])
+    assert rep.exit_code == 0, rep.output
+    page = (tmp_path / "bt.html").read_text()
+    assert "reliability" in page.lower() and "attack BBB&gt;AAA" in page
+
+
+def test_backtest_cli_bad_input_is_a_clear_error() -> None:
+    res = runner.invoke(app, ["backtest", str(DATA / "quiet.csv"), "--scenario",
+                              str(DATA / "quiet.yaml"), "--cut", "2024-13-01", "--horizon", "5"])
+    assert res.exit_code == 2 and "expected an ISO date" in res.output
+    res = runner.invoke(app, ["backtest", str(DATA / "quiet.csv"), "--cut", "2024-01-10"])
+    assert res.exit_code == 2 and "--scenario" in res.output
