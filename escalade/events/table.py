@@ -372,6 +372,7 @@ class _Reader:
         self.errors: list[str] = []
         self.index: dict[str, tuple[int, ...]] = {}
         self.width = 0
+        self.rungs: dict[str, int | None] = {}
 
     def fail(self, line: int, message: str) -> None:
         self.errors.append(f"{self.label}:{line}: {message}")
@@ -531,7 +532,8 @@ class _Reader:
     def row(self, line: int, fields: list[str]) -> list[Event]:
         """The events of one row (several for an ``until`` row); raises on the first bad cell."""
         if len(fields) != self.width:
-            raise EventsError(f"expected {self.width} fields (as in the header), got {len(fields)}")
+            where = "as in the header" if self.prof.header else "as the profile's names"
+            raise EventsError(f"expected {self.width} fields ({where}), got {len(fields)}")
         source = self.actor(fields, "source")
         target = self.actor(fields, "target")
         if source == target:
@@ -546,7 +548,7 @@ class _Reader:
                 raise _CellError("rung", f"a whole number from 0 to {top}", rung_text)
             rung: int | None = int(rung_text)
         else:
-            rung = rung_for(cameo, self.ladder) if self.ladder is not None else None
+            rung = self.ladder_rung(cameo)
         goldstein = self.goldstein(self.cell(fields, "goldstein"), info.goldstein)
         plover = self.cell(fields, "plover") if "plover_type" not in self.index else ""
         if plover and not PLOVER_PATTERN.match(plover):
@@ -573,7 +575,17 @@ class _Reader:
             goldstein=goldstein, plover=plover, launched=launched, intercepted=intercepted,
             killed=killed, leader=self.cell(fields, "leader"), citation=self.cell(fields, "citation"),
         )
+        if last == day:
+            return [event]
         return [replace(event, date=day + dt.timedelta(days=k)) for k in range((last - day).days + 1)]
+
+    def ladder_rung(self, cameo: str) -> int | None:
+        """``rung_for`` on the scenario's ladder, once per code (a file repeats few codes many times)."""
+        if self.ladder is None:
+            return None
+        if cameo not in self.rungs:
+            self.rungs[cameo] = rung_for(cameo, self.ladder)
+        return self.rungs[cameo]
 
     def cameo(self, fields: list[str]) -> str:
         text = self.cell(fields, "cameo")
