@@ -37,6 +37,10 @@ DateList = Annotated[list[str] | None, typer.Option(
     "--cut", help="cut date (ISO): events before it are forced in, the forecast starts on it")]
 HorizonList = Annotated[list[int] | None, typer.Option(
     "--horizon", help="days after the cut the questions look at (repeatable)")]
+ProfileOpt = Annotated[str | None, typer.Option(
+    "--profile", help="read another layout: gdelt, icews, polecat, or a profile YAML")]
+ColumnsOpt = Annotated[list[str] | None, typer.Option(
+    "--columns", help="rename columns, OURS=THEIRS (e.g. --columns 'date=Event Date')")]
 
 
 def _date(text: str, option: str) -> dt.date:
@@ -106,6 +110,8 @@ def register(app: typer.Typer) -> None:
         runs: Annotated[int, typer.Option("--runs", "-n", min=1, max=1_000_000)] = 2000,
         seed: SeedOpt = 0,
         engine: EngineOpt = "fast",
+        profile: ProfileOpt = None,
+        columns: ColumnsOpt = None,
         png: Annotated[str | None, typer.Option("--png", help="write the figures as PNG here")] = None,
         results: ResultsOpt = None,
         no_store: NoStoreOpt = False,
@@ -117,7 +123,8 @@ def register(app: typer.Typer) -> None:
 
         with user_errors():
             eng = check_engine(engine)
-            table, loaded, ep = bundled.resolve(episode, scenario)
+            table, loaded, ep = bundled.resolve(episode, scenario, profile,
+                                                bundled.parse_columns(columns))
             sc = loaded.scenario
             doc: dict[str, Any] = {
                 "episode": ep.id if ep else None, "events_file": str(ep.events if ep else episode),
@@ -171,6 +178,8 @@ def register(app: typer.Typer) -> None:
         runs: Annotated[int, typer.Option("--runs", "-n", min=1, max=1_000_000)] = 1000,
         seed: SeedOpt = 0,
         engine: EngineOpt = "fast",
+        profile: ProfileOpt = None,
+        columns: ColumnsOpt = None,
         results: ResultsOpt = None,
         no_store: NoStoreOpt = False,
         as_json: JsonOpt = False,
@@ -182,7 +191,8 @@ def register(app: typer.Typer) -> None:
 
         with user_errors():
             eng = check_engine(engine)
-            table, loaded, ep = bundled.resolve(events, scenario)
+            table, loaded, ep = bundled.resolve(events, scenario, profile,
+                                                bundled.parse_columns(columns))
             cuts = [_date(c, "--cut") for c in cut or []] or list(ep.cuts if ep else [])
             horizons = list(horizon or []) or list(ep.horizons if ep else [])
             if not cuts:

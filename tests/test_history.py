@@ -150,3 +150,44 @@ def test_backtest_cli_bad_input_is_a_clear_error() -> None:
     assert res.exit_code == 2 and "expected an ISO date" in res.output
     res = runner.invoke(app, ["backtest", str(DATA / "quiet.csv"), "--cut", "2024-01-10"])
     assert res.exit_code == 2 and "--scenario" in res.output
+
+
+def test_replay_cli_timeline_forecast_report_and_pngs(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["replay", str(DATA / "quiet.csv"), "--scenario", str(DATA / "quiet.yaml"),
+                              "--cut", "2024-01-10", "--horizon", "5", "--runs", "30",
+                              "--results", str(tmp_path), "--png", str(tmp_path / "png"), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert [r["line"] for r in doc["timeline"]] == [2, 3, 4, 5, 6]
+    fc = doc["forecast"]
+    assert len(fc["injected"]) == 1 and fc["injected"][0]["day"] == 3
+    assert fc["real_levels"] == [-1, 3, 4, -1, -1]  # Jan 10..14 between the main parties
+    assert {p["pair"]: p["model_p"] for p in fc["pairs"]}["AAA>BBB"] == 1.0
+    assert {p.name for p in (tmp_path / "png").iterdir()} == {"timeline.png", "forecast.png"}
+    rep = runner.invoke(app, ["report", doc["id"], "--results", str(tmp_path),
+                              "--out", str(tmp_path / "replay.html")])
+    assert rep.exit_code == 0, rep.output
+    page = (tmp_path / "replay.html").read_text()
+    assert "what happened" in page and "fig-fan" in page and "fig-timeline" in page
+
+
+def test_backtest_reads_an_icews_export_through_its_profile() -> None:
+    res = runner.invoke(app, ["backtest", str(DATA.parent / "events" / "icews_sample.tab"),
+                              "--profile", "icews", "--scenario", "levant-2024", "--cut",
+                              "2024-08-01", "--horizon", "7", "--runs", "10", "--through",
+                              "2024-08-31", "--no-store", "--json"])
+    # The sample's events predate levant-2024's start: they are its past (persistence reads
+    # them, nothing is injected), and the windows after 1 Aug are answerable through --through.
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["questions"] and all(q["outcome"] == 0 for q in doc["questions"])
+    assert all(q["injected"] == 0 for q in doc["questions"])
+
+
+def test_episodes_cli_lists_the_bundled_episodes() -> None:
+    res = runner.invoke(app, ["episodes", "--json"])
+    assert res.exit_code == 0, res.output
+    rows = {r["id"]: r for r in json.loads(res.stdout)}
+    assert set(rows) >= {"A", "B", "C", "D", "E", "F"}
+    for r in rows.values():
+        assert r["events"] >= r["rows"] > 0 and r["end"] <= "2024-07-31"

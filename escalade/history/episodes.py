@@ -126,9 +126,11 @@ def base_rates(exclude: str | None, horizons: tuple[int, ...]) -> dict[tuple[str
     return rates
 
 
-def resolve(name_or_path: str, scenario: str | None) -> tuple[EventTable, LoadedScenario,
-                                                               Episode | None]:
-    """A bundled episode by id or slug, or an event CSV with the scenario it is read against."""
+def resolve(name_or_path: str, scenario: str | None, profile: str | None = None,
+            columns: dict[str, str] | None = None,
+            ) -> tuple[EventTable, LoadedScenario, Episode | None]:
+    """A bundled episode by id or slug, or an event file with the scenario it is read against
+    (``profile`` and ``columns`` read another layout: a GDELT, ICEWS or POLECAT export)."""
     ep = find(name_or_path)
     if ep is not None and not Path(name_or_path).exists():
         table, loaded = load(ep)
@@ -139,8 +141,25 @@ def resolve(name_or_path: str, scenario: str | None) -> tuple[EventTable, Loaded
         return table, loaded, ep
     if scenario is None:
         known = ", ".join(e.id for e in episodes())
-        raise UserError(f"{name_or_path}: not a bundled episode ({known}); an event CSV needs "
+        raise UserError(f"{name_or_path}: not a bundled episode ({known}); an event file needs "
                         "--scenario S, the scenario its actors and ladder belong to")
     loaded = load_scenario(scenario)
     sc = loaded.scenario
-    return load_events(name_or_path, actors=list(sc.actors), ladder=sc.ladder), loaded, None
+    table = load_events(name_or_path, actors=list(sc.actors), ladder=sc.ladder, profile=profile,
+                        columns=columns)
+    return table, loaded, None
+
+
+def parse_columns(specs: list[str] | None) -> dict[str, str] | None:
+    """``--columns date=Event Date`` (repeatable, or comma-separated) as {ours: theirs}."""
+    if not specs:
+        return None
+    mapping: dict[str, str] = {}
+    for spec in specs:
+        for part in spec.split(","):
+            ours, sep, theirs = part.partition("=")
+            if not sep or not ours.strip() or not theirs.strip():
+                raise UserError(f"--columns {spec}: expected OURS=THEIRS pairs, e.g. "
+                                "date=Event Date,cameo=CAMEO Code")
+            mapping[ours.strip()] = theirs.strip()
+    return mapping

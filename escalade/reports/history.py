@@ -267,6 +267,7 @@ def replay_pngs(doc: dict[str, Any], paths: np.ndarray | None, out_dir: Path) ->
         for ax in (top, low):
             ax.axvline(dt.date.fromisoformat(cut), color="#b22", ls="--")
     top.set_title(f"{doc.get('episode') or doc['events_file']}: events on the ladder")
+    fig.autofmt_xdate()
     written = [out_dir / "timeline.png"]
     fig.savefig(written[0], dpi=110, bbox_inches="tight")
     plt.close(fig)
@@ -282,6 +283,7 @@ def replay_pngs(doc: dict[str, Any], paths: np.ndarray | None, out_dir: Path) ->
         ax.step(days, fc["real_levels"], where="post", color="#b22", label="what happened")
         ax.set(ylabel="highest rung, main parties", title=f"Forecast from {fc['cut']}")
         ax.legend(loc="upper left", fontsize=8)
+        fig.autofmt_xdate()
         written.append(out_dir / "forecast.png")
         fig.savefig(written[-1], dpi=110, bbox_inches="tight")
         plt.close(fig)
