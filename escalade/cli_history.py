@@ -199,7 +199,7 @@ def register(app: typer.Typer) -> None:
                 raise UserError("backtest: give at least one --cut DATE")
             if not horizons:
                 raise UserError("backtest: give at least one --horizon DAYS")
-            until = _date(through, "--through") if through else (ep.end if ep else table.end)
+            until = _date(through, "--through") if through else (ep.covered_until if ep else table.end)
             path = ep.events if ep and not Path(events).exists() else Path(events)
             res = run_backtest(table, loaded.scenario, cuts, horizons, runs, seed, eng,
                                covered_until=until, events_path=path)

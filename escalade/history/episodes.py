@@ -22,7 +22,7 @@ from escalade.events import EventTable, load_events
 from escalade.history.questions import family, observed
 from escalade.scenario.load import LoadedScenario, load_scenario
 
-INDEX_FILES = ("episodes.yaml", "episodes-cdf.yaml")
+INDEX_FILES = ("episodes.yaml",)
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class Episode:
     cuts: tuple[dt.date, ...]
     horizons: tuple[int, ...]
     summary: str
+    covered_until: dt.date  # the last day the table speaks for (default: ``end``)
 
 
 def _folder() -> Path:
@@ -64,7 +65,8 @@ def episodes() -> tuple[Episode, ...]:
                 events=_folder() / str(item["events"]), scenario=str(item["scenario"]),
                 cuts=tuple(_date(c) for c in item.get("cuts") or ()),
                 horizons=tuple(int(h) for h in item.get("horizons") or (7, 30, 90)),
-                summary=str(item.get("summary", "")))
+                summary=str(item.get("summary", "")),
+                covered_until=_date(item.get("covered_until") or item["end"]))
             found[ep.id] = ep
     return tuple(found[k] for k in sorted(found))
 
@@ -100,7 +102,7 @@ def _outcomes(horizons: tuple[int, ...]) -> tuple[tuple[str, str, int, int], ...
         fp = fingerprint(ep.events)
         for cut in ep.cuts:
             for h in horizons:
-                asked, _ = family(loaded.scenario, table, cut, h, ep.end)
+                asked, _ = family(loaded.scenario, table, cut, h, ep.covered_until)
                 rows.extend((fp, q.kind, h, observed(loaded.scenario, table, q)) for q in asked)
     return tuple(rows)
 

@@ -1,0 +1,92 @@
+"""Backtest scores of the current model on the bundled episodes A-F, as markdown.
+
+In-sample: the episodes are the training set, and the scenarios' judgements were made knowing
+them. The numbers say where the model's structure is wrong, not how well it forecasts.
+
+    .venv/bin/python bench/validation.py --runs 2000 --seed 0 > validation-tables.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from escalade.history import episodes as bundled
+from escalade.history.backtest import FORECASTERS, _score, backtest
+from escalade.history.questions import Skipped
+
+
+def fmt_skill(v: dict) -> str:
+    if v["value"] is None:
+        return "n/a"
+    if v["ci_low"] is None:
+        return f"{v['value']:+.2f}"
+    return f"{v['value']:+.2f} [{v['ci_low']:+.2f}, {v['ci_high']:+.2f}]"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=2000)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    t0 = time.perf_counter()
+    rows, everything, kinds = [], [], {}
+    for ep in bundled.episodes():
+        table, loaded = bundled.load(ep)
+        res = backtest(table, loaded.scenario, list(ep.cuts), list(ep.horizons), args.runs,
+                       args.seed, covered_until=ep.covered_until, events_path=ep.events)
+        for q in res.questions:
+            q["episode"] = ep.id
+        everything += res.questions
+        rows.append((ep, res))
+    print(f"Backtests at each episode's cuts, {args.runs} runs, seed {args.seed} "
+          f"({time.perf_counter() - t0:.0f} s).\n")
+    print("| episode | cuts | horizons (days) | questions | skipped | yes | Brier model | Brier base rate"
+          " | Brier persistence | log model | log base rate | log persistence |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for ep, res in rows:
+        s = res.scores
+        yes = sum(q["outcome"] for q in res.questions)
+        print(f"| {ep.id} | {len(ep.cuts)} | {', '.join(map(str, ep.horizons))} | "
+              f"{len(res.questions)} | {len(res.skipped)} | {yes} | "
+              + " | ".join(f"{s[w]['brier']:.3f}" for w in FORECASTERS) + " | "
+              + " | ".join(f"{s[w]['log']:.3f}" for w in FORECASTERS) + " |")
+    for q in everything:  # pooled: one bootstrap group per (episode, cut)
+        q["cut"] = f"{q['episode']} {q['cut']}"
+    pooled = _score(everything, list[Skipped](), args.seed)
+    s = pooled.scores
+    print(f"| **all** | | | {len(everything)} | | {sum(q['outcome'] for q in everything)} | "
+          + " | ".join(f"**{s[w]['brier']:.3f}**" for w in FORECASTERS) + " | "
+          + " | ".join(f"**{s[w]['log']:.3f}**" for w in FORECASTERS) + " |")
+    print("\nModel skill against each baseline (1 − S_model / S_baseline; 95% bootstrap over "
+          "cuts, then questions):\n")
+    print("| episode | Brier skill vs base rate | Brier skill vs persistence | log skill vs base rate"
+          " | log skill vs persistence |")
+    print("|---|---|---|---|---|")
+    for label, res in [*((ep.id, res) for ep, res in rows), ("**all**", pooled)]:
+        k = res.skill
+        print(f"| {label} | {fmt_skill(k['base_rate']['brier'])} | "
+              f"{fmt_skill(k['persistence']['brier'])} | {fmt_skill(k['base_rate']['log'])} | "
+              f"{fmt_skill(k['persistence']['log'])} |")
+    print("\nBy kind of question, all episodes pooled (Brier; n questions; observed rate):\n")
+    print("| kind | n | observed rate | mean model forecast | model | base rate | persistence |")
+    print("|---|---|---|---|---|---|---|")
+    for kind, v in pooled.by_kind.items():
+        f = np.mean([q["forecast"] for q in everything if q["kind"] == kind])
+        print(f"| {kind} | {v['model']['n']} | {v['observed_rate']['mean']:.2f} | {f:.2f} | "
+              + " | ".join(f"{v[w]['brier']:.3f}" for w in FORECASTERS) + " |")
+    print("\nThe model's most confident misses (|forecast − outcome| ≥ 0.9):\n")
+    print("| episode | cut | days | question | model | happened |")
+    print("|---|---|---|---|---|---|")
+    misses = [q for q in everything if abs(q["forecast"] - q["outcome"]) >= 0.9]
+    for q in sorted(misses, key=lambda q: (q["episode"], q["cut"], q["horizon_days"]))[:60]:
+        print(f"| {q['episode']} | {q['cut'].split()[1]} | {q['horizon_days']} | {q['question']} | "
+              f"{q['forecast']:.2f} | {'yes' if q['outcome'] else 'no'} |")
+    print(f"\n{len(misses)} such misses of {len(everything)} questions.")
+    kinds.clear()
+
+
+if __name__ == "__main__":
+    main()
