@@ -36,7 +36,8 @@ def main() -> None:
     for ep in bundled.episodes():
         table, loaded = bundled.load(ep)
         res = backtest(table, loaded.scenario, list(ep.cuts), list(ep.horizons), args.runs,
-                       args.seed, covered_until=ep.covered_until, events_path=ep.events)
+                       args.seed, covered_until=ep.covered_until, events_path=ep.events,
+                       incomplete=ep.incomplete)
         for q in res.questions:
             q["episode"] = ep.id
         everything += res.questions

@@ -175,6 +175,9 @@ def register(app: typer.Typer) -> None:
         through: Annotated[str | None, typer.Option(
             "--through", help="last day the table speaks for (default: its last event, or the "
             "episode's end)")] = None,
+        incomplete: Annotated[list[str] | None, typer.Option(
+            "--incomplete", help="a pair A>B the table does not code in full: its questions are "
+            "skipped (default: the episode's own list)")] = None,
         runs: Annotated[int, typer.Option("--runs", "-n", min=1, max=1_000_000)] = 1000,
         seed: SeedOpt = 0,
         engine: EngineOpt = "fast",
@@ -201,11 +204,18 @@ def register(app: typer.Typer) -> None:
                 raise UserError("backtest: give at least one --horizon DAYS")
             until = _date(through, "--through") if through else (ep.covered_until if ep else table.end)
             path = ep.events if ep and not Path(events).exists() else Path(events)
+            gaps = tuple(incomplete or ()) or (ep.incomplete if ep else ())
+            for pair in gaps:
+                a, sep, b = pair.partition(">")
+                if not sep or a not in loaded.scenario.actors or b not in loaded.scenario.actors:
+                    raise UserError(f"--incomplete {pair}: expected A>B with actors of scenario "
+                                    f"'{loaded.scenario.name}' ({', '.join(loaded.scenario.actors)})")
             res = run_backtest(table, loaded.scenario, cuts, horizons, runs, seed, eng,
-                               covered_until=until, events_path=path)
+                               covered_until=until, events_path=path, incomplete=gaps)
             doc = {"events_file": str(path), "scenario": loaded.scenario.name,
                    "cuts": [c.isoformat() for c in sorted(set(cuts))], "horizons": sorted(set(horizons)),
-                   "covered_until": until.isoformat(), "runs": runs, "seed": seed,
+                   "covered_until": until.isoformat(), "incomplete": list(gaps),
+                   "runs": runs, "seed": seed,
                    "engine": eng} | res.to_json()
             rid = None
             if not no_store:

@@ -191,3 +191,16 @@ def test_episodes_cli_lists_the_bundled_episodes() -> None:
     assert set(rows) >= {"A", "B", "C", "D", "E", "F"}
     for r in rows.values():
         assert r["events"] >= r["rows"] > 0 and r["end"] <= "2024-07-31"
+
+
+def test_a_pair_declared_incomplete_is_skipped_not_scored() -> None:
+    sc, table = quiet()
+    rates = {(k, 5): 0.25 for k in ("attack", "strike", "regional_war", "protector_in_combat",
+                                    "ceasefire")}
+    res = backtest(table, sc, [dt.date(2024, 1, 10)], [5], runs=20, seed=1, base_rates=rates,
+                   incomplete=("BBB>AAA",))
+    names = {q["question"] for q in res.questions}
+    assert "attack BBB>AAA" not in names and "strike BBB>AAA" not in names
+    reasons = {s["question"]: s["reason"] for s in res.skipped}
+    assert "declared incomplete" in reasons["attack BBB>AAA"]
+    assert res.scores["model"]["brier"] == 0.0  # the model's only miss was on that pair

@@ -71,13 +71,15 @@ def model_forecast(raw: RawResult, scenario: Scenario, q: Question, first: int, 
 def backtest(table: EventTable, scenario: Scenario, cuts: list[dt.date], horizons: list[int],
              runs: int, seed: int, engine: Engine = "fast", covered_until: dt.date | None = None,
              exclude: str | None = None, events_path: str | Path | None = None,
-             base_rates: dict[tuple[str, int], float] | None = None) -> BacktestResult:
+             base_rates: dict[tuple[str, int], float] | None = None,
+             incomplete: tuple[str, ...] = ()) -> BacktestResult:
     """Score the model and both baselines on every answerable question at every cut and horizon.
 
     ``covered_until``: the last day the table speaks for (default: its last event); windows
     past it are skipped. ``exclude``: the fingerprint of this table among the bundled episodes,
     left out of the base rates (default: computed from ``events_path``). ``base_rates`` replaces
     the bundled episodes' rates per (kind, horizon) (tests, or a user's own reference class).
+    ``incomplete``: pairs ``"A>B"`` the table does not code in full; their questions are skipped.
     """
     if not cuts:
         raise UserError("backtest: give at least one --cut DATE")
@@ -99,7 +101,7 @@ def backtest(table: EventTable, scenario: Scenario, cuts: list[dt.date], horizon
         cond = condition(scenario, table, cut, max(horizons))
         raw = simulate(cond.compiled, runs, seed, engine=engine, keep_pair_days=True)
         for h in horizons:
-            asked, left = family(scenario, table, cut, h, until)
+            asked, left = family(scenario, table, cut, h, until, incomplete)
             skipped.extend(left)
             first, last = cond.window(h)
             for q in asked:

@@ -38,6 +38,7 @@ class Episode:
     horizons: tuple[int, ...]
     summary: str
     covered_until: dt.date  # the last day the table speaks for (default: ``end``)
+    incomplete: tuple[str, ...] = ()  # pairs "A>B" the table knowingly does not code in full
 
 
 def _folder() -> Path:
@@ -66,7 +67,8 @@ def episodes() -> tuple[Episode, ...]:
                 cuts=tuple(_date(c) for c in item.get("cuts") or ()),
                 horizons=tuple(int(h) for h in item.get("horizons") or (7, 30, 90)),
                 summary=str(item.get("summary", "")),
-                covered_until=_date(item.get("covered_until") or item["end"]))
+                covered_until=_date(item.get("covered_until") or item["end"]),
+                incomplete=tuple(str(x) for x in item.get("incomplete") or ()))
             found[ep.id] = ep
     return tuple(found[k] for k in sorted(found))
 
@@ -102,7 +104,7 @@ def _outcomes(horizons: tuple[int, ...]) -> tuple[tuple[str, str, int, int], ...
         fp = fingerprint(ep.events)
         for cut in ep.cuts:
             for h in horizons:
-                asked, _ = family(loaded.scenario, table, cut, h, ep.covered_until)
+                asked, _ = family(loaded.scenario, table, cut, h, ep.covered_until, ep.incomplete)
                 rows.extend((fp, q.kind, h, observed(loaded.scenario, table, q)) for q in asked)
     return tuple(rows)
 

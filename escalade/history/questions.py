@@ -11,8 +11,10 @@ for every cut and horizon:
 * ``ceasefire`` A~B, for each watched pair: a cease-fire between them is declared or agreed.
 
 A question is *skipped*, and listed with its reason, when the table cannot answer it: an actor
-that never appears in the table (nobody coded it, so "no" would be a guess), or a window that
-runs past the last day the table covers.
+that never appears in the table (nobody coded it, so "no" would be a guess), a window that
+runs past the last day the table covers, or a pair the coder declares incompletely coded (the
+record says it happened but not when, e.g. sporadic Houthi fire at Eilat): a "no" read from
+such a pair's rows would score every forecaster against a gap in the data, not against history.
 
 Baselines (the forecasts any model must beat to be worth running):
 
@@ -71,8 +73,11 @@ def protectors(scenario: Scenario) -> list[str]:
 
 
 def family(scenario: Scenario, table: EventTable, cut: dt.date, horizon: int,
-           covered_until: dt.date) -> tuple[list[Question], list[Skipped]]:
-    """All questions for one cut and horizon: those the table can answer, and those it cannot."""
+           covered_until: dt.date, incomplete: tuple[str, ...] = (),
+           ) -> tuple[list[Question], list[Skipped]]:
+    """All questions for one cut and horizon: those the table can answer, and those it cannot.
+
+    ``incomplete``: directed pairs ``"A>B"`` whose events the table does not code in full."""
     ids = list(scenario.actors)
     present = table.actors
     asked: list[Question] = []
@@ -80,7 +85,11 @@ def family(scenario: Scenario, table: EventTable, cut: dt.date, horizon: int,
 
     def add(q: Question, needs: list[str]) -> None:
         missing = [a for a in needs if a not in present]
-        if missing:
+        gap = (q.kind in ("attack", "strike") and f"{q.source}>{q.target}" in incomplete)
+        if gap:
+            skipped.append(Skipped(q, f"the table does not code every {q.source}>{q.target} "
+                                      "event (declared incomplete)"))
+        elif missing:
             skipped.append(Skipped(q, f"{', '.join(missing)} never appear(s) in the table"))
         elif q.last > covered_until:
             skipped.append(Skipped(q, f"the window ends {q.last}, after the last day the table "
