@@ -32,7 +32,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     t0 = time.perf_counter()
-    rows, everything, kinds = [], [], {}
+    rows, everything = [], []
     for ep in bundled.episodes():
         table, loaded = bundled.load(ep)
         res = backtest(table, loaded.scenario, list(ep.cuts), list(ep.horizons), args.runs,
@@ -78,6 +78,10 @@ def main() -> None:
         f = np.mean([q["forecast"] for q in everything if q["kind"] == kind])
         print(f"| {kind} | {v['model']['n']} | {v['observed_rate']['mean']:.2f} | {f:.2f} | "
               + " | ".join(f"{v[w]['brier']:.3f}" for w in FORECASTERS) + " |")
+    f_all = np.array([q["forecast"] for q in everything])
+    print(f"\nShare of the model's forecasts below 0.05 or above 0.95: "
+          f"{np.mean((f_all < 0.05) | (f_all > 0.95)):.0%} of {len(f_all)}; exactly 0 or 1: "
+          f"{np.mean((f_all == 0) | (f_all == 1)):.0%}.")
     print("\nThe model's most confident misses (|forecast − outcome| ≥ 0.9):\n")
     print("| episode | cut | days | question | model | happened |")
     print("|---|---|---|---|---|---|")
@@ -86,7 +90,6 @@ def main() -> None:
         print(f"| {q['episode']} | {q['cut'].split()[1]} | {q['horizon_days']} | {q['question']} | "
               f"{q['forecast']:.2f} | {'yes' if q['outcome'] else 'no'} |")
     print(f"\n{len(misses)} such misses of {len(everything)} questions.")
-    kinds.clear()
 
 
 if __name__ == "__main__":
