@@ -21,6 +21,9 @@ from escalade.history.questions import Skipped
 def fmt_skill(v: dict) -> str:
     if v["value"] is None:
         return "n/a"
+    if v.get("unbounded_below"):
+        high = "" if v["ci_high"] is None else f"{v['ci_high']:+.2f}"
+        return f"{v['value']:+.2f} [−∞, {high}]"
     if v["ci_low"] is None:
         return f"{v['value']:+.2f}"
     return f"{v['value']:+.2f} [{v['ci_low']:+.2f}, {v['ci_high']:+.2f}]"
@@ -36,8 +39,7 @@ def main() -> None:
     for ep in bundled.episodes():
         table, loaded = bundled.load(ep)
         res = backtest(table, loaded.scenario, list(ep.cuts), list(ep.horizons), args.runs,
-                       args.seed, covered_until=ep.covered_until, events_path=ep.events,
-                       incomplete=ep.incomplete)
+                       args.seed, covered_until=ep.covered_until, incomplete=ep.incomplete)
         for q in res.questions:
             q["episode"] = ep.id
         everything += res.questions

@@ -602,8 +602,9 @@ def results_delete(
 def results_export(
     result_id: Annotated[str, typer.Argument(help="result id, or latest")],
     fmt: Annotated[str, typer.Option("--format", help="csv | parquet")] = "csv",
-    table: Annotated[str, typer.Option(
-        "--table", help="replicates | paths | cells | indices")] = "replicates",
+    table: Annotated[str | None, typer.Option(
+        "--table", help="replicates | paths | cells | indices (a backtest: questions; a replay: "
+        "paths); default: the first")] = None,
     out_path: Annotated[str | None, typer.Option(
         "--out", help="file to write (default ID-TABLE.FORMAT)")] = None,
     results: ResultsOpt = None,
@@ -612,6 +613,7 @@ def results_export(
     """Write a result's per-replicate outcomes (or paths, cells, indices) to CSV or Parquet."""
     with user_errors():
         result_id = store_for(results).resolve(result_id)
+        table = table or store_for(results).default_table(result_id)
         target = Path(out_path or f"{result_id}-{table}.{fmt}")
         written = store_for(results).export(result_id, fmt, target, table)
         if as_json:

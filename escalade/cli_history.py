@@ -123,13 +123,16 @@ def register(app: typer.Typer) -> None:
 
         with user_errors():
             eng = check_engine(engine)
+            if png and Path(png).exists() and not Path(png).is_dir():
+                raise UserError(f"--png {png}: is a file; give a folder for the PNG figures")
             table, loaded, ep = bundled.resolve(episode, scenario, profile,
                                                 bundled.parse_columns(columns))
             sc = loaded.scenario
             doc: dict[str, Any] = {
                 "episode": ep.id if ep else None, "events_file": str(ep.events if ep else episode),
                 "scenario": sc.name, "start_date": sc.start_date.isoformat(),
-                "timeline": rp.timeline_rows(table), "dyads": rp.dyads(table),
+                "timeline": rp.timeline_rows(table),
+                "dyads": rp.dyads(table, sc.outcomes.force_rung),
                 "curve": rp.curve(table, table.start, table.end)}
             fc = None
             if cut is not None:
@@ -211,7 +214,7 @@ def register(app: typer.Typer) -> None:
                     raise UserError(f"--incomplete {pair}: expected A>B with actors of scenario "
                                     f"'{loaded.scenario.name}' ({', '.join(loaded.scenario.actors)})")
             res = run_backtest(table, loaded.scenario, cuts, horizons, runs, seed, eng,
-                               covered_until=until, events_path=path, incomplete=gaps)
+                               covered_until=until, incomplete=gaps)
             doc = {"events_file": str(path), "scenario": loaded.scenario.name,
                    "cuts": [c.isoformat() for c in sorted(set(cuts))], "horizons": sorted(set(horizons)),
                    "covered_until": until.isoformat(), "incomplete": list(gaps),
@@ -221,7 +224,7 @@ def register(app: typer.Typer) -> None:
             if not no_store:
                 prov = _provenance(loaded, runs, seed, 0, eng,
                                    {k: doc[k] for k in ("cuts", "horizons", "covered_until",
-                                                        "events_file")})
+                                                        "incomplete", "events_file")})
                 rid = store_for(results).save_document(
                     "backtest", doc, {"questions": pd.DataFrame(res.questions)}, prov,
                     {"events.csv": path.read_bytes()})
@@ -284,6 +287,9 @@ def _print_backtest(doc: dict[str, Any]) -> None:
     def fmt(v: dict[str, Any]) -> str:
         if v["value"] is None:
             return "n/a"
+        if v.get("unbounded_below"):
+            high = "" if v["ci_high"] is None else f"{v['ci_high']:+.3f}"
+            return f"{v['value']:+.3f} [−∞, {high}]"
         if v["ci_low"] is None:
             return f"{v['value']:+.3f}"
         return f"{v['value']:+.3f} [{v['ci_low']:+.3f}, {v['ci_high']:+.3f}]"

@@ -21,7 +21,7 @@ from escalade.cli import app
 
 from .browser import Chromium, chromium_path, require_browser
 
-KINDS = ("run", "compare", "sweep", "sensitivity")
+KINDS = ("run", "compare", "sweep", "sensitivity", "backtest", "replay")
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
@@ -51,6 +51,8 @@ COMMANDS = {
     "sensitivity": ["sensitivity", "--param", "actors.IRN.resolve=0.5:0.9", "--param",
                     "relations.ISR>HEZ.hostility=0.3:0.6", "--samples", "4", "--runs", "100",
                     "--days", "90"],
+    "backtest": ["backtest", "B", "--runs", "100"],
+    "replay": ["replay", "A", "--cut", "2020-01-04", "--horizon", "30", "--runs", "200"],
 }
 
 
@@ -77,11 +79,15 @@ def test_report_command_writes_the_figures_of_each_kind(stored_reports: dict[str
     expected = {"run": {"outcomes", "fan", "incidence", "network"},
                 "compare": {"outcomes", "differences", "fan", "incidence", "network"},
                 "sweep": {"outcomes", "fan", "incidence", "network", "sweep"},
-                "sensitivity": {"outcomes", "fan", "incidence", "network", "sensitivity"}}
+                "sensitivity": {"outcomes", "fan", "incidence", "network", "sensitivity"},
+                "backtest": {"reliability"}, "replay": {"timeline", "forecast"}}
     for kind, (html, pngs) in stored_reports.items():
         assert {p.stem for p in pngs.glob("*.png")} == expected[kind], kind
         text = html.read_text(encoding="utf-8")
-        assert "Sample replicate" in text or "sample replicate" in text.lower()
+        if kind in ("backtest", "replay"):  # history pages: questions, or the timeline
+            assert ("Reliability" if kind == "backtest" else "Timeline") in text
+        else:
+            assert "Sample replicate" in text or "sample replicate" in text.lower()
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +99,7 @@ def chromium(browser_ready: None) -> Iterator[Chromium]:
 
 @pytest.fixture(scope="module")
 def rendered(chromium: Chromium, stored_reports: dict[str, tuple[Path, Path]]) -> dict[str, list[str]]:
-    """Errors per kind; the four pages load side by side to keep the module well under 30 s."""
+    """Errors per kind; the pages load side by side to keep the module well under 30 s."""
     jobs = [(stored_reports[kind][0], ARTIFACTS / f"report-{kind}.png") for kind in KINDS]
     return dict(zip(KINDS, chromium.open_pages(jobs), strict=True))
 

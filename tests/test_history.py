@@ -82,20 +82,17 @@ def test_persistence_reads_the_scenarios_past() -> None:
     assert q["attack AAA>BBB"]["persistence"] == 0.0
 
 
-def test_forced_history_changes_the_forecast() -> None:
+def test_forced_history_changes_the_forecast(tmp_path: Path) -> None:
     """Conditioning is not decoration: forcing a deadly attack on US forces into the default
     scenario raises the chance that the US answers within a week (otherwise it rarely strikes)."""
     from escalade.events import EventTable
 
     loaded = load_scenario("levant-2024")
     sc = loaded.scenario
-    csv = DATA.parent / "history" / "_tmp_blow.csv"
+    csv = tmp_path / "blow.csv"
     csv.write_text("date,source,target,cameo,rung,description,killed\n"
                    "2024-08-03,IRN,USA,195,7,a deadly barrage on US forces,30\n")
-    try:
-        blow = load_events(csv, actors=list(sc.actors), ladder=sc.ladder)
-    finally:
-        csv.unlink()
+    blow = load_events(csv, actors=list(sc.actors), ladder=sc.ladder)
     quiet_table = EventTable(label="none", events=())
     cut = dt.date(2024, 8, 5)
     base = condition(sc, quiet_table, cut, 7)
@@ -120,6 +117,9 @@ def test_skill_interval_and_reliability() -> None:
     assert s["ci_low"] <= s["value"] <= s["ci_high"] and s["value"] > 0
     rows = reliability(np.array([0.05, 0.07, 0.95]), np.array([0, 1, 1]))
     assert rows[0]["count"] == 2 and rows[0]["observed"] == 0.5 and rows[-1]["observed"] == 1.0
+    # Forecasts on a bin's lower edge belong to it (0.3 = 300 of 1000 runs), 1.0 to the last.
+    rows = reliability(np.array([0.3, 0.6, 0.7, 1.0, 0.1]), np.ones(5))
+    assert [r["bin_low"] for r in rows] == [0.1, 0.3, 0.6, 0.7, 0.9]
     assert log_score(np.array([0.0]), np.array([1.0]))[0] == pytest.approx(-math.log(CLIP))
 
 
@@ -204,3 +204,76 @@ def test_a_pair_declared_incomplete_is_skipped_not_scored() -> None:
     reasons = {s["question"]: s["reason"] for s in res.skipped}
     assert "declared incomplete" in reasons["attack BBB>AAA"]
     assert res.scores["model"]["brier"] == 0.0  # the model's only miss was on that pair
+
+
+def test_skill_interval_keeps_draws_where_the_baseline_is_perfect() -> None:
+    """Persistence scores exactly 0 on many questions; a bootstrap draw of only those is the
+    model's worst case and must widen the interval, not vanish from it."""
+    model = np.array([0.05] * 13 + [0.5, 0.5])
+    base = np.array([0.0] * 13 + [1.0, 1.0])
+    s = skill(model, base, groups=list("abcde") * 3, seed=0)
+    assert s["value"] > 0 and s["unbounded_below"] and s["ci_low"] is None
+
+
+def test_base_rates_leave_out_the_scored_episode_and_those_overlapping_it() -> None:
+    from escalade.history import episodes as bundled
+
+    ep = {e.id: e for e in bundled.episodes()}
+    d_table, _ = bundled.load(ep["D"])
+    # Left out for D: its own events (any copy of the file, whatever its line endings) and every
+    # episode in its months that shares two of its actors: C (the same front in July 2024), B
+    # (Israel and the US, April 2024) and F (Israel and the US, the Red Sea). Left in: A (2019)
+    # and E (in D's months, but it shares only the US).
+    with_d = bundled.base_rates(None, (7,))
+    without = bundled.base_rates(bundled.fingerprint(d_table), (7,), (d_table.start, ep["D"].end),
+                                 d_table.actors)
+    assert with_d != without
+    answers = bundled._outcomes((7,))
+    kept = [a for a in answers if a.episode in ("A", "E") and a.horizon == 7
+            and a.kind == "attack"]
+    assert without[("attack", 7)] == pytest.approx(
+        (sum(a.outcome for a in kept) + 0.5) / (len(kept) + 1))
+    # An unusual horizon falls back to the kind's rate over the episodes' own horizons.
+    assert bundled.base_rates(None, (1000,))[("attack", 1000)] != 0.5
+
+
+def test_each_protector_is_asked_about_its_own_combat(tmp_path: Path) -> None:
+    raw = (DATA / "quiet.yaml").read_text()
+    raw += ("commitments:\n"
+            "  - {protector: CCC, protected: AAA, type: informal}\n"
+            "  - {protector: AAA, protected: BBB, type: none}\n")
+    path = tmp_path / "two.yaml"
+    path.write_text(raw)
+    sc = load_scenario(str(path)).scenario
+    table = load_events(DATA / "quiet.csv", actors=list(sc.actors), ladder=sc.ladder)
+    rates = {(k, 5): 0.25 for k in ("attack", "strike", "regional_war", "protector_in_combat",
+                                    "ceasefire")}
+    res = backtest(table, sc, [dt.date(2024, 1, 10)], [5], runs=20, seed=1, base_rates=rates)
+    q = {x["question"]: x for x in res.questions}
+    # AAA's scripted strike (rung 4 = combat rung) is not CCC's combat, and AAA's commitment of
+    # type none makes it no protector.
+    assert q["protector_in_combat CCC"]["forecast"] == 0.0
+    assert not any(name == "protector_in_combat AAA" for name in q)
+
+
+def test_scenario_injects_before_the_cut_give_way_to_history() -> None:
+    sc, table = quiet()
+    late = condition(sc, table, dt.date(2024, 1, 14), 5)  # day 12 is history now
+    day12 = [row for row in late.compiled.INJ if int(row[0]) == 12]
+    assert len(day12) == 1  # the real 12 Jan strike only; the scenario's scripted one is gone
+    early = condition(sc, table, dt.date(2024, 1, 10), 5)
+    assert any(int(row[0]) == 12 for row in early.compiled.INJ)
+
+
+def test_a_backtest_exports_its_questions(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["backtest", str(DATA / "quiet.csv"), "--scenario",
+                              str(DATA / "quiet.yaml"), "--cut", "2024-01-10", "--horizon", "5",
+                              "--runs", "10", "--results", str(tmp_path), "--json"])
+    rid = json.loads(res.stdout)["id"]
+    out = tmp_path / "q.csv"
+    res = runner.invoke(app, ["results", "export", rid, "--results", str(tmp_path), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert out.read_text().splitlines()[0].startswith("question,kind,source,target")
+    bad = runner.invoke(app, ["results", "export", rid, "--results", str(tmp_path), "--table",
+                              "replicates"])
+    assert bad.exit_code == 2 and "questions" in bad.output

@@ -360,6 +360,8 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             if r == 0:
                 continue
             answering = G[i, j] >= answer
+            if record and r >= MI[C.COMBAT_RUNG] and pair_days[i, j, L.PD_COMBAT] < 0:
+                pair_days[i, j, L.PD_COMBAT] = t
             if r >= force:
                 if record and pair_days[i, j, L.PD_FORCE] < 0:
                     pair_days[i, j, L.PD_FORCE] = t

@@ -6,8 +6,10 @@
 the escalation level that fan charts show.
 ``pair_out`` (n, A, A) int16: strikes (attacks at or above the strike rung) by i on j.
 ``pair_days`` (n, A, A, N_PD) int16: the first day (from the scenario's ``free_day``) on which
-i used force on j (PD_FORCE), struck j (PD_STRIKE), or a cease-fire between i and j began
-(PD_CEASEFIRE, symmetric); -1 if never. Backtests ask these per-pair questions.
+i used force on j (PD_FORCE), struck j (PD_STRIKE), used a rung at or above the protector
+combat rung on j (PD_COMBAT), or a cease-fire between i and j began (PD_CEASEFIRE, symmetric);
+-1 if never. Backtests ask these per-pair questions. (Per-actor and per-pair tallies, unlike
+these days, also count the replayed history before the free day.)
 """
 
 D_WAR, D_COMBAT, D_CF_REACHED, D_CF_HELD, D_HOSTAGES = range(5)
@@ -20,5 +22,5 @@ N_ACT = 7
 ACTOR_NAMES = ("strikes", "strikes_initiated", "leaders_lost", "casualties", "reputation_cost",
                "abandoned", "helped")
 
-PD_FORCE, PD_STRIKE, PD_CEASEFIRE = range(3)
-N_PD = 3
+PD_FORCE, PD_STRIKE, PD_CEASEFIRE, PD_COMBAT = range(4)
+N_PD = 4

@@ -15,7 +15,8 @@ One day is five phases, in this order:
 
 History replayed into a run (``Compiled.free_day`` > 1): before the free day only injects act
 (phases 2 and 3 are skipped, the reputation cost of silence is not charged: nobody chose) and
-no outcome is recorded; the state (damage, grievance, beliefs, killings, cease-fires) evolves
+no outcome day is recorded (the per-actor and per-pair tallies do count the replayed events);
+the state (damage, grievance, beliefs, killings, cease-fires) evolves
 by the same rules, so the model starts choosing from the state real events left.
 """
 
@@ -288,6 +289,8 @@ def simulate_replicate(
                 r = choice[i][j]
                 if r == 0:
                     continue
+                if record and r >= mi[C.COMBAT_RUNG] and pair_days[i][j][L.PD_COMBAT] < 0:
+                    pair_days[i][j][L.PD_COMBAT] = t
                 if r >= force:
                     if record and pair_days[i][j][L.PD_FORCE] < 0:
                         pair_days[i][j][L.PD_FORCE] = t

@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from escalade.engine.layout import D_COMBAT, D_WAR, PD_CEASEFIRE, PD_FORCE, PD_STRIKE
+from escalade.engine.layout import D_WAR, PD_CEASEFIRE, PD_COMBAT, PD_FORCE, PD_STRIKE
 from escalade.engine.run import Engine, RawResult, simulate
 from escalade.errors import UserError
 from escalade.events import EventTable
 from escalade.history import episodes as bundled
 from escalade.history.condition import condition
-from escalade.history.questions import Question, Skipped, family, observed, persistence, protectors
+from escalade.history.questions import Question, Skipped, family, observed, persistence
 from escalade.history.scores import SCORERS, reliability, skill
 from escalade.scenario.schema import Scenario
 
@@ -56,13 +55,9 @@ def model_forecast(raw: RawResult, scenario: Scenario, q: Question, first: int, 
     elif q.kind == "regional_war":
         days = raw.days_out[:, D_WAR]
     elif q.kind == "protector_in_combat":
-        o = scenario.outcomes
-        if len(protectors(scenario)) > 1 and o.protector_combat_rung == o.strike_rung:
-            assert raw.pair_days is not None  # this protector's own strikes on anyone
-            struck = raw.pair_days[:, c.index(q.source), :, PD_STRIKE]
-            days = np.where(struck >= 0, struck, np.iinfo(np.int16).max).min(axis=1)
-        else:
-            days = raw.days_out[:, D_COMBAT]
+        assert raw.pair_days is not None  # this protector's own combat, on anyone
+        fought = raw.pair_days[:, c.index(q.source), :, PD_COMBAT]
+        days = np.where(fought >= 0, fought, np.iinfo(np.int16).max).min(axis=1)
     else:
         raise ValueError(f"unknown question kind {q.kind!r}")
     return float(np.mean((days >= first) & (days <= last)))
@@ -70,14 +65,15 @@ def model_forecast(raw: RawResult, scenario: Scenario, q: Question, first: int, 
 
 def backtest(table: EventTable, scenario: Scenario, cuts: list[dt.date], horizons: list[int],
              runs: int, seed: int, engine: Engine = "fast", covered_until: dt.date | None = None,
-             exclude: str | None = None, events_path: str | Path | None = None,
+             exclude: str | None = None,
              base_rates: dict[tuple[str, int], float] | None = None,
              incomplete: tuple[str, ...] = ()) -> BacktestResult:
     """Score the model and both baselines on every answerable question at every cut and horizon.
 
     ``covered_until``: the last day the table speaks for (default: its last event); windows
     past it are skipped. ``exclude``: the fingerprint of this table among the bundled episodes,
-    left out of the base rates (default: computed from ``events_path``). ``base_rates`` replaces
+    left out of the base rates (default: computed from the table's events), together with every
+    bundled episode that overlaps it in time and shares two of its actors. ``base_rates`` replaces
     the bundled episodes' rates per (kind, horizon) (tests, or a user's own reference class).
     ``incomplete``: pairs ``"A>B"`` the table does not code in full; their questions are skipped.
     """
@@ -92,9 +88,10 @@ def backtest(table: EventTable, scenario: Scenario, cuts: list[dt.date], horizon
     cuts = sorted(set(cuts))
     horizons = sorted(set(horizons))
     until = covered_until or table.end
-    if exclude is None and events_path is not None:
-        exclude = bundled.fingerprint(events_path)
-    rates = base_rates if base_rates is not None else bundled.base_rates(exclude, tuple(horizons))
+    if exclude is None:
+        exclude = bundled.fingerprint(table)
+    rates = base_rates if base_rates is not None else bundled.base_rates(
+        exclude, tuple(horizons), (table.start, until), table.actors)
     questions: list[dict[str, Any]] = []
     skipped: list[Skipped] = []
     for cut in cuts:

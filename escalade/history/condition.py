@@ -15,7 +15,10 @@ Rules, and why:
   scenario ladder's CAMEO map). Events off the ladder (statements, sanctions, meetings: no rung,
   or rung 0) change nothing in the model and are not injected.
 * Several events by one actor on one target on one day are one inject: the highest rung, the
-  tolls added up. The engine takes one action per pair and day.
+  known tolls added up (a row without a toll adds nothing). The engine takes one action per pair
+  and day.
+* The scenario's own scripted injects (a wargame's "day 30: kill the leader") dated before the
+  cut are dropped: before the cut, history is what happened. Those on or after it stay.
 * ``killed`` (when the row gives it) fixes the damage that got through, in the scenario's damage
   units (killed / ``casualties_per_damage``), instead of the model's interception and noise.
 * A killing named in ``leader`` removes the target's leader only if that name is one of the
@@ -105,7 +108,7 @@ def condition(scenario: Scenario, table: EventTable, cut: dt.date, horizon: int)
                         f"simulation; at most {MAX_DAYS} are allowed")
     injects = injects_before(scenario, table, cut)
     raw = scenario.model_dump(mode="python")
-    raw["injects"] = list(raw.get("injects") or []) + injects
+    raw["injects"] = [i for i in raw.get("injects") or [] if i["day"] >= cut_day] + injects
     raw["days"] = days
     try:
         conditioned = Scenario.model_validate(raw)

@@ -89,36 +89,63 @@ def load(ep: Episode) -> tuple[EventTable, LoadedScenario]:
     return load_events(ep.events, actors=list(sc.actors), ladder=sc.ladder), loaded
 
 
-def fingerprint(path: str | Path) -> str:
-    """Content hash of an event file: a table is the same episode whatever its path or copy."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+def fingerprint(table: EventTable) -> str:
+    """Hash of a table's events (date, pair, code, rung): the same episode whatever its file's
+    path, line endings or column order."""
+    h = hashlib.sha256()
+    for e in table.events:
+        h.update(f"{e.date}|{e.source}|{e.target}|{e.cameo}|{e.rung}\n".encode())
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class _Answer:
+    episode: str
+    fingerprint: str
+    first: dt.date
+    last: dt.date
+    actors: frozenset[str]
+    kind: str
+    horizon: int
+    outcome: int
 
 
 @functools.cache
-def _outcomes(horizons: tuple[int, ...]) -> tuple[tuple[str, str, int, int], ...]:
-    """(episode fingerprint, kind, horizon, outcome) for every answerable question of every
-    bundled episode at its own cuts."""
+def _outcomes(horizons: tuple[int, ...]) -> tuple[_Answer, ...]:
+    """Every answerable question of every bundled episode at its own cuts, for the requested
+    horizons and the episode's own (the fallback pools them)."""
     rows = []
     for ep in episodes():
         table, loaded = load(ep)
-        fp = fingerprint(ep.events)
+        fp = fingerprint(table)
         for cut in ep.cuts:
-            for h in horizons:
+            for h in sorted(set(horizons) | set(ep.horizons)):
                 asked, _ = family(loaded.scenario, table, cut, h, ep.covered_until, ep.incomplete)
-                rows.extend((fp, q.kind, h, observed(loaded.scenario, table, q)) for q in asked)
+                rows.extend(_Answer(ep.id, fp, table.start, ep.covered_until, table.actors, q.kind,
+                                    h, observed(loaded.scenario, table, q)) for q in asked)
     return tuple(rows)
 
 
-def base_rates(exclude: str | None, horizons: tuple[int, ...]) -> dict[tuple[str, int], float]:
-    """Rate of yes per (kind, horizon) over the bundled episodes other than ``exclude`` (a
-    fingerprint), smoothed as (yes + 1/2) / (n + 1) (Jeffreys' prior mean), so a kind that never
-    happened in the training episodes gets a small probability rather than an impossible 0.
-    A (kind, horizon) with no questions falls back to the kind's rate over all horizons."""
+def base_rates(exclude: str | None, horizons: tuple[int, ...],
+               span: tuple[dt.date, dt.date] | None = None,
+               actors: frozenset[str] | None = None) -> dict[tuple[str, int], float]:
+    """Rate of yes per (kind, horizon) over the bundled episodes, smoothed as (yes + 1/2) /
+    (n + 1) (Jeffreys' prior mean), so a kind that never happened in the training episodes gets
+    a small probability rather than an impossible 0.
+
+    Left out, so that no baseline has seen the answers it is scored on: the episode whose events
+    have the fingerprint ``exclude``, and every episode whose dates overlap ``span`` and that
+    shares two or more of ``actors`` (C and D both hold July 2024 on the Lebanon front). A
+    (kind, horizon) with no questions falls back to the kind's rate over all horizons."""
     yes: dict[tuple[str, int], int] = defaultdict(int)
     n: dict[tuple[str, int], int] = defaultdict(int)
-    for fp, kind, h, o in _outcomes(tuple(sorted(set(horizons)))):
-        if fp == exclude:
+    for a in _outcomes(tuple(sorted(set(horizons)))):
+        if a.fingerprint == exclude:
             continue
+        if (span is not None and actors is not None and a.first <= span[1]
+                and span[0] <= a.last and len(a.actors & actors) >= 2):
+            continue
+        kind, h, o = a.kind, a.horizon, a.outcome
         for key in ((kind, h), (kind, -1)):
             yes[key] += o
             n[key] += 1
@@ -136,7 +163,7 @@ def resolve(name_or_path: str, scenario: str | None, profile: str | None = None,
     """A bundled episode by id or slug, or an event file with the scenario it is read against
     (``profile`` and ``columns`` read another layout: a GDELT, ICEWS or POLECAT export)."""
     ep = find(name_or_path)
-    if ep is not None and not Path(name_or_path).exists():
+    if ep is not None and not Path(name_or_path).is_file():
         table, loaded = load(ep)
         if scenario is not None:
             loaded = load_scenario(scenario)

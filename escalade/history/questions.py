@@ -7,8 +7,13 @@ for every cut and horizon:
 * ``attack`` A>B: does A use force on B (a rung at or above the scenario's ``force_rung``) in the
   ``horizon`` days that start on the cut? ``strike`` A>B: at or above its ``strike_rung``;
 * ``regional_war``: two of the scenario's main parties fight at or above its war rung;
-* ``protector_in_combat``: a protector uses force at or above its combat rung, on anyone;
-* ``ceasefire`` A~B, for each watched pair: a cease-fire between them is declared or agreed.
+* ``protector_in_combat`` P, for each actor holding a commitment (not of type ``none``): P uses
+  a rung at or above the scenario's protector combat rung, on anyone;
+* ``ceasefire`` A~B, for each watched pair: a cease-fire between them is declared or agreed
+  (in the table: a CAMEO 0871 row between them; in the model: a cease-fire begins).
+
+``incomplete`` pairs skip their own attack and strike questions; ``regional_war`` still reads
+their coded rows (what the table misses of them is sporadic fire below the war rung).
 
 A question is *skipped*, and listed with its reason, when the table cannot answer it: an actor
 that never appears in the table (nobody coded it, so "no" would be a guess), a window that
@@ -50,6 +55,8 @@ class Question:
             return f"{self.kind} {self.source}>{self.target}"
         if self.kind == "ceasefire":
             return f"ceasefire {self.source}~{self.target}"
+        if self.kind == "protector_in_combat":
+            return f"protector_in_combat {self.source}"
         return self.kind
 
     @property

@@ -40,7 +40,7 @@ def timeline_rows(table: EventTable) -> list[dict[str, Any]]:
     return rows
 
 
-def dyads(table: EventTable) -> list[dict[str, Any]]:
+def dyads(table: EventTable, force_rung: int) -> list[dict[str, Any]]:
     """Per directed pair: how many events, first and last date, highest rung, days of force."""
     acc: dict[str, dict[str, Any]] = {}
     for e in table.events:
@@ -51,7 +51,7 @@ def dyads(table: EventTable) -> list[dict[str, Any]]:
         d["last"] = e.date
         if e.rung is not None:
             d["max_rung"] = max(d["max_rung"], e.rung)
-            if e.rung >= 3 and not is_ceasefire(e):
+            if e.rung >= force_rung and not is_ceasefire(e):
                 d["force_days"].add(e.date)
     return [{**d, "first": d["first"].isoformat(), "last": d["last"].isoformat(),
              "force_days": len(d["force_days"])} for d in acc.values()]
@@ -59,12 +59,13 @@ def dyads(table: EventTable) -> list[dict[str, Any]]:
 
 def real_levels(scenario: Scenario, table: EventTable, first: dt.date, last: dt.date) -> np.ndarray:
     """The table's daily highest rung between two main parties (-1 on quiet days): the real
-    counterpart of the model's escalation path."""
+    counterpart of the model's escalation path, which counts only actions above restraint."""
     main = set(scenario.outcomes.regional_war.actors)
     n = (last - first).days + 1
     level = np.full(n, -1, dtype=np.int64)
     for e in table.events:
-        if first <= e.date <= last and e.source in main and e.target in main and e.rung is not None:
+        if (first <= e.date <= last and e.source in main and e.target in main
+                and e.rung is not None and e.rung > 0 and not is_ceasefire(e)):
             k = (e.date - first).days
             level[k] = max(level[k], e.rung)
     return level

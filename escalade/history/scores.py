@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -46,6 +47,16 @@ def _ratio_skill(model: np.ndarray, base: np.ndarray) -> float | None:
     return 1.0 - float(model.mean()) / b
 
 
+def _draw_skill(model: np.ndarray, base: np.ndarray) -> float:
+    """Skill of one bootstrap draw. A draw in which the baseline is perfect is the worst case for
+    the model (-inf unless the model is perfect too, then 0): dropping it would make the
+    interval too kind to the model."""
+    s = _ratio_skill(model, base)
+    if s is not None:
+        return s
+    return 0.0 if float(model.mean()) <= 0.0 else -math.inf
+
+
 def skill(model: np.ndarray, base: np.ndarray, groups: Sequence[Any] | None = None,
           seed: int = 0, draws: int = BOOTSTRAP) -> dict[str, float | None]:
     """Skill of ``model`` against ``base`` (per-question scores), with a 95% bootstrap interval.
@@ -57,34 +68,35 @@ def skill(model: np.ndarray, base: np.ndarray, groups: Sequence[Any] | None = No
     base = np.asarray(base, dtype=float)
     value = _ratio_skill(model, base)
     if value is None or len(model) == 0:
-        return {"value": value, "ci_low": None, "ci_high": None}
+        return {"value": value, "ci_low": None, "ci_high": None, "unbounded_below": False}
     rng = np.random.default_rng(seed)
     labels = np.asarray(groups if groups is not None else np.zeros(len(model)))
     members = [np.flatnonzero(labels == g) for g in np.unique(labels)]
-    stats = []
-    for _ in range(draws):
+    stats = np.empty(draws)
+    for k in range(draws):
         chosen = rng.integers(0, len(members), len(members)) if len(members) > 1 else [0]
-        idx = np.concatenate([rng.choice(members[k], len(members[k])) for k in chosen])
-        s = _ratio_skill(model[idx], base[idx])
-        if s is not None:
-            stats.append(s)
-    if not stats:
-        return {"value": value, "ci_low": None, "ci_high": None}
-    low, high = np.percentile(stats, [2.5, 97.5])
-    return {"value": value, "ci_low": float(low), "ci_high": float(high)}
+        idx = np.concatenate([rng.choice(members[g], len(members[g])) for g in chosen])
+        stats[k] = _draw_skill(model[idx], base[idx])
+    # Order statistics, not interpolation: some draws may be -inf.
+    low, high = np.percentile(stats, [2.5, 97.5], method="inverted_cdf")
+    unbounded = bool(np.isneginf(low))
+    return {"value": value, "ci_low": None if unbounded else float(low),
+            "ci_high": None if np.isneginf(high) else float(high),
+            "unbounded_below": unbounded}
 
 
 def reliability(forecast: np.ndarray, outcome: np.ndarray, bins: int = 10) -> list[dict[str, Any]]:
     """Binned forecasts against observed frequencies; empty bins are left out."""
     f = np.asarray(forecast, dtype=float)
     o = np.asarray(outcome, dtype=float)
-    edges = np.linspace(0.0, 1.0, bins + 1)
-    which = np.clip(np.digitize(f, edges[1:-1], right=False), 0, bins - 1)
+    # Bin k holds [k/bins, (k+1)/bins); the small allowance keeps 0.3 (= 300/1000 runs) in its
+    # own bin despite floating-point edges, and 1.0 goes in the last bin.
+    which = np.minimum(np.floor(f * bins + 1e-9).astype(int), bins - 1)
     rows = []
     for b in range(bins):
         m = which == b
         if m.any():
-            rows.append({"bin_low": float(edges[b]), "bin_high": float(edges[b + 1]),
+            rows.append({"bin_low": b / bins, "bin_high": (b + 1) / bins,
                          "mean_forecast": float(f[m].mean()), "observed": float(o[m].mean()),
                          "count": int(m.sum())})
     return rows

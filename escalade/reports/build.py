@@ -156,6 +156,8 @@ def _differences(design: Design, cells: list[dict[str, Any]],
 
 def write_report(store: Store, rid: str, out: Path | None = None, png_dir: Path | None = None) -> Path:
     """Write ``out`` (default ``<results>/reports/<id>.html``) and, if asked, PNGs into ``png_dir``."""
+    if png_dir is not None and png_dir.exists() and not png_dir.is_dir():
+        raise UserError(f"--png {png_dir}: is a file; give a folder for the PNG figures")
     stored = store.get(rid)
     if stored.meta["kind"] in DOCUMENT_KINDS:  # backtests and replays: a document, not cells
         from escalade.reports.history import write_history_report

@@ -90,6 +90,9 @@ def _scores_table(doc: dict[str, Any]) -> str:
     def fmt(v: dict[str, Any]) -> str:
         if v["value"] is None:
             return "n/a"
+        if v.get("unbounded_below"):
+            high = "" if v["ci_high"] is None else f"{v['ci_high']:+.3f}"
+            return f"{v['value']:+.3f} [−∞, {high}]"
         ci = "" if v["ci_low"] is None else f" [{v['ci_low']:+.3f}, {v['ci_high']:+.3f}]"
         return f"{v['value']:+.3f}{ci}"
 

@@ -110,6 +110,8 @@ RESULT_COLUMNS = ("id", "kind", "status", "scenario", "source", "scenario_hash",
 CELL_COLUMNS = ("result_id", "cell", "point", "policy", "params", "scenario_hash", "runs", "days",
                 "file", "paths_file", "summary", "finished_at")
 JSON_FIELDS = ("policies", "overrides", "design", "params", "summary")
+# Results that are one document and a few tables rather than cells of replicates.
+DOCUMENT_TABLES = {"backtest": ("questions",), "replay": ("paths",)}
 
 
 class CatalogueBusy(UserError):
@@ -605,15 +607,23 @@ class Store:
         finally:
             con.close()
 
+    def default_table(self, result_id: str) -> str:
+        """What ``results export`` writes when no table is named: a result's main table."""
+        return DOCUMENT_TABLES.get(self.get(result_id).meta["kind"], ("replicates",))[0]
+
     def export(self, result_id: str, fmt: str, out: Path, table: str = "replicates") -> Path:
         """Write a result's replicates (or paths, cells, indices) to one CSV or Parquet file."""
         if fmt not in ("csv", "parquet"):
             raise UserError(f"--format: expected csv or parquet, got '{fmt}'")
-        if table not in ("replicates", "paths", "cells", "indices"):
-            raise UserError(f"--table: expected replicates, paths, cells or indices, got '{table}'")
         stored = self.get(result_id)
         result_id = stored.id
-        if table == "replicates":
+        tables = DOCUMENT_TABLES.get(stored.meta["kind"], ("replicates", "paths", "cells", "indices"))
+        if table not in tables:
+            raise UserError(f"--table: a {stored.meta['kind']} result has the tables "
+                            f"{', '.join(tables)}; got '{table}'")
+        if stored.meta["kind"] in DOCUMENT_TABLES:
+            frame = self.read_frame(result_id, f"data/{result_id}/{table}.parquet")
+        elif table == "replicates":
             frame = self.replicates(result_id)
         elif table == "paths":
             frames = [self.read_frame(result_id, c["paths_file"]) for c in stored.cells if c["paths_file"]]
