@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
 import shlex
 import signal
 import sys
@@ -19,8 +20,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from escalade import __version__, api
 from escalade.api import Finished
@@ -31,7 +34,15 @@ from escalade.experiments.design import Design, integer_paths, prepare, run_desi
 from escalade.outcomes import DESCRIPTIONS, Summary, compare
 from escalade.scenario.load import LoadedScenario, bundled_scenarios, load_scenario, validate_file
 from escalade.scenario.schema import Scenario
-from escalade.storage.store import DEFAULT_DIR, ENV_VAR, Store
+from escalade.storage.store import (
+    DEFAULT_DIR,
+    ENV_VAR,
+    SQL_MAX_ROWS,
+    SQL_MEMORY_LIMIT,
+    SQL_TIMEOUT_S,
+    Store,
+    replaceable,
+)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Simulate crisis escalation and the effect of alliance commitments.")
@@ -55,8 +66,21 @@ KeepPathsOpt = Annotated[bool, typer.Option(
 
 
 def fail(message: str) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
+    # escaped: a message quotes what the user (or a catalogue) gave, which may look like markup
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, markup=True, soft_wrap=True)
     raise typer.Exit(2)
+
+
+def quiet_broken_pipe() -> None:
+    """Whoever reads our output has gone (``escalade run --json | head``): stop quietly with
+    status 1, as Python's documentation advises ("Note on SIGPIPE"); stdout now points at
+    /dev/null so the final flush cannot complain. Nothing is wrong with the results folder."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real stdout (a test runner's buffer)
+        pass
+    raise typer.Exit(1)
 
 
 @contextmanager
@@ -66,6 +90,10 @@ def user_errors() -> Iterator[None]:
         yield
     except UserError as exc:
         fail(str(exc))
+    except BrokenPipeError as exc:
+        if exc.filename is None:  # our stdout, not a file under --results
+            quiet_broken_pipe()
+        fail(f"{exc.filename}: {exc.strerror or exc} (choose another folder with --results, or --no-store)")
     except OSError as exc:  # a full disk, a folder we may not write: the environment, not a bug
         where = f"{exc.filename}: " if exc.filename else ""
         fail(f"{where}{exc.strerror or exc} (choose another folder with --results, or --no-store)")
@@ -562,20 +590,36 @@ def results_show(result_id: Annotated[str, typer.Argument(help="result id, or la
 
 
 @results_app.command("sql")
-def results_sql(query: Annotated[str, typer.Argument(help="one SELECT statement")],
-                results: ResultsOpt = None, as_json: JsonOpt = False) -> None:
-    """Query stored results with SQL (read-only): tables results, cells, indices; views replicates, paths."""
+def results_sql(
+    query: Annotated[str, typer.Argument(help="one SELECT statement")],
+    timeout: Annotated[float, typer.Option(
+        "--timeout", min=0.1, max=86_400, help="stop the query after this many seconds")] = SQL_TIMEOUT_S,
+    max_rows: Annotated[int, typer.Option(
+        "--max-rows", min=1, max=10_000_000, help="print at most this many rows")] = SQL_MAX_ROWS,
+    memory_limit: Annotated[str, typer.Option(
+        "--memory-limit", help="most memory the query may use, e.g. 2GB")] = SQL_MEMORY_LIMIT,
+    results: ResultsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Query stored results with SQL (read-only): tables results, cells, indices; views replicates, paths.
+
+    The query reads those and nothing else: no files, network, extensions or settings.
+    """
     with user_errors():
-        names, rows = store_for(results).sql(query)
+        res = store_for(results).sql(query, timeout, max_rows, memory_limit)
+        names, rows = res.names, res.rows
+        if res.truncated:
+            err.print(f"sql: output cut at {max_rows:,} rows (--max-rows); add LIMIT, narrow the query, "
+                      "or raise --max-rows", highlight=False, markup=False)
         if as_json:
             print(json.dumps([{n: jsonable(v) for n, v in zip(names, r, strict=True)} for r in rows],
                              indent=2, default=str, allow_nan=False))
             return
         table = Table()
         for n in names:
-            table.add_column(n)
+            table.add_column(Text(n))
         for r in rows:
-            table.add_row(*(str(jsonable(v)) for v in r))
+            table.add_row(*(Text(str(jsonable(v))) for v in r))  # Text: data is never markup
         out.print(table)
 
 
@@ -628,6 +672,8 @@ def report(
 ) -> None:
     """Write one self-contained HTML report of a stored result (no network needed to view it)."""
     with user_errors():
+        if out_file:
+            replaceable(Path(out_file))  # never over a device, pipe, link or folder
         result_id = store_for(results).resolve(result_id)
         path = api.report(result_id, out_file, png, results)
         pngs = sorted(str(p) for p in Path(png).glob("*.png")) if png else []
