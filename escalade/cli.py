@@ -40,6 +40,7 @@ from escalade.storage.store import (
     SQL_MAX_ROWS,
     SQL_MEMORY_LIMIT,
     SQL_TIMEOUT_S,
+    SqlStuck,
     Store,
     replaceable,
 )
@@ -606,11 +607,16 @@ def results_sql(
     The query reads those and nothing else: no files, network, extensions or settings.
     """
     with user_errors():
-        res = store_for(results).sql(query, timeout, max_rows, memory_limit)
+        try:
+            res = store_for(results).sql(query, timeout, max_rows, memory_limit)
+        except SqlStuck as exc:  # DuckDB is inside a step it cannot interrupt: leave it behind
+            err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            sys.stderr.flush()
+            os._exit(2)
         names, rows = res.names, res.rows
         if res.truncated:
             err.print(f"sql: output cut at {max_rows:,} rows (--max-rows); add LIMIT, narrow the query, "
-                      "or raise --max-rows", highlight=False, markup=False)
+                      "or raise --max-rows", highlight=False, markup=False, soft_wrap=True)
         if as_json:
             print(json.dumps([{n: jsonable(v) for n, v in zip(names, r, strict=True)} for r in rows],
                              indent=2, default=str, allow_nan=False))

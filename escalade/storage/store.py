@@ -311,7 +311,13 @@ SQL_TIMEOUT_S = 60.0
 SQL_MAX_ROWS = 10_000
 SQL_MEMORY_LIMIT = "2GB"
 SQL_THREADS = max(1, min(4, os.cpu_count() or 1))
+SQL_GRACE_S = 3.0  # how long an interrupted query may take to stop
 SQL_TABLES = "tables results, cells, indices and views replicates, paths"
+
+
+class SqlStuck(UserError):
+    """The query was interrupted but its thread is still inside DuckDB: the caller should print
+    the message and end the process at once (``os._exit``), leaving the thread behind."""
 
 
 @dataclass(frozen=True)
@@ -360,21 +366,28 @@ def run_bounded(con: duckdb.DuckDBPyConnection, query: str, timeout: float, max_
 
     worker = threading.Thread(target=work, name="escalade-sql", daemon=True)
     worker.start()
+    late = False
     try:
         worker.join(timeout)
     finally:
         if worker.is_alive():  # past the time limit, or Ctrl-C in the main thread
+            late = True
             con.interrupt()
-            worker.join(10)
+            worker.join(SQL_GRACE_S)
         if not worker.is_alive():
-            con.close()  # else a step DuckDB cannot interrupt: the process exits without it
+            con.close()
+    stopped = (f"sql: the query ran past --timeout {timeout:g} s and was stopped; narrow it "
+               "(WHERE, LIMIT) or give a longer --timeout")
+    if worker.is_alive():  # inside one step DuckDB cannot interrupt (one huge string)
+        raise SqlStuck(stopped)
+    if late:  # whatever it did after the interrupt, the time limit decides
+        raise UserError(stopped)
     if "result" in box:
         names, rows = box["result"]
         return SqlResult(names, rows[:max_rows], len(rows) > max_rows)
     error = box.get("error")
     if error is None or isinstance(error, duckdb.InterruptException):
-        raise UserError(f"sql: the query ran past --timeout {timeout:g} s and was stopped; narrow it "
-                        "(WHERE, LIMIT) or give a longer --timeout") from None
+        raise UserError(stopped) from None
     if isinstance(error, duckdb.PermissionException):
         raise UserError(f"sql: only the results can be read here ({SQL_TABLES}); no files, "
                         f"network, extensions or settings ({str(error).splitlines()[0]})") from None
