@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -30,7 +31,17 @@ from escalade.api import Finished
 from escalade.compile import Compiled
 from escalade.engine.run import Engine
 from escalade.errors import UserError
-from escalade.experiments.design import Design, integer_paths, prepare, run_design
+from escalade.experiments.design import (
+    MAX_CELLS,
+    MAX_REPLICATES,
+    Design,
+    check_budget,
+    check_cells,
+    check_memory,
+    integer_paths,
+    prepare,
+    run_design,
+)
 from escalade.outcomes import DESCRIPTIONS, Summary, compare
 from escalade.scenario.load import LoadedScenario, bundled_scenarios, load_scenario, validate_file
 from escalade.scenario.schema import Scenario
@@ -64,6 +75,10 @@ ResultsOpt = Annotated[str | None, typer.Option(
 NoStoreOpt = Annotated[bool, typer.Option("--no-store", help="do not keep this result")]
 KeepPathsOpt = Annotated[bool, typer.Option(
     "--keep-paths", help="also store each replicate's daily escalation level (for fan charts)")]
+MaxCellsOpt = Annotated[int, typer.Option(
+    "--max-cells", min=1, help="refuse designs of more cells (points x policies) than this")]
+MaxRepsOpt = Annotated[int, typer.Option(
+    "--max-replicates", min=1, help="refuse jobs of more replicates (runs x cells) than this")]
 
 
 def fail(message: str) -> None:
@@ -116,12 +131,18 @@ def progress_bar(quiet: bool) -> Progress:
 
 
 def execute_design(design: Design, label: str, quiet: bool, results: str | None, no_store: bool,
-                   keep_raw: bool = True, resume_id: str | None = None) -> tuple[str | None, list[Finished]]:
-    """The API's runner with a progress bar on stderr (when the work is big enough to wait for)."""
+                   keep_raw: bool = True, resume_id: str | None = None, max_cells: int = MAX_CELLS,
+                   max_replicates: int = MAX_REPLICATES) -> tuple[str | None, list[Finished]]:
+    """The API's runner with a progress bar on stderr (when the work is big enough to wait for).
+
+    A design bigger than the caps, or whose outputs cannot fit in memory, is refused first."""
+    check_budget(design, keep_raw, max_cells, max_replicates)
     total = len(design.cells) * design.runs
     slow = total * (design.days or 180) * 8 > (2e6 if design.engine == "fast" else 2e4)
     chunk = (max(1, min(50_000, design.runs // 20)) if design.engine == "fast"
              else max(1, design.runs // 50))
+    if not slow:  # no progress bar to feed: one call of the kernel, not one per replicate
+        chunk = None
     finished = [0]
     with progress_bar(quiet or not slow) as bar:
         task = bar.add_task(label, total=total)
@@ -164,6 +185,30 @@ def summary_json(summary: Summary) -> dict[str, Any]:
     doc = summary.to_json()
     del doc["runs"]
     return doc
+
+
+def finite_json(value: Any) -> Any:
+    """JSON has no NaN or infinity: such a number (a statistic of nothing) becomes null."""
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, dict):
+        return {k: finite_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_json(v) for v in value]
+    return value
+
+
+def print_json(doc: Any) -> None:
+    """Print one strict JSON document (never a bare NaN or Infinity)."""
+    print(json.dumps(finite_json(doc), indent=2, allow_nan=False, default=str))
+
+
+def accepted_caps(design: Design) -> dict[str, int]:
+    """A resumed design was within its caps when it started: keep them, whatever the defaults."""
+    cells = len(design.cells)
+    return {"max_cells": max(MAX_CELLS, cells), "max_replicates": max(MAX_REPLICATES, cells * design.runs)}
 
 
 def describe(name: str) -> str:
@@ -212,12 +257,14 @@ def run(
     results: ResultsOpt = None,
     no_store: NoStoreOpt = False,
     as_json: JsonOpt = False,
+    max_replicates: MaxRepsOpt = MAX_REPLICATES,
 ) -> None:
     """Run a scenario and print outcome probabilities with 95% intervals (the result is stored)."""
     with user_errors():
         eng = check_engine(engine)
         design = run_design("run", scenario, [policy], runs, seed, days, set_ or [], eng, keep_paths)
-        rid, done = execute_design(design, policy or "run", as_json, results, no_store)
+        rid, done = execute_design(design, policy or "run", as_json, results, no_store,
+                                   max_replicates=max_replicates)
         cell = done[0]
         loaded, summary, compiled = cell.loaded, cell.summary, cell.raw.compiled  # type: ignore[union-attr]
         if as_json:
@@ -227,7 +274,7 @@ def run(
                 p = summary.outcomes["hostages_returned"]
                 doc["hostages"] = {"held": compiled.hostages_held,
                                    "expected_returned": compiled.hostages_held * p.value}
-            print(json.dumps(doc, indent=2))
+            print_json(doc)
             return
         title = (f"{loaded.scenario.name} · policy {loaded.policy or '-'} · {runs} runs × "
                  f"{compiled.days} days · seed {seed}")
@@ -254,6 +301,7 @@ def compare_cmd(
     results: ResultsOpt = None,
     no_store: NoStoreOpt = False,
     as_json: JsonOpt = False,
+    max_replicates: MaxRepsOpt = MAX_REPLICATES,
 ) -> None:
     """Compare policies side by side on common random numbers, with paired differences."""
     with user_errors():
@@ -265,7 +313,8 @@ def compare_cmd(
             raise UserError(f"compare: each policy once, got {names}")
         design = run_design("compare", scenario, list(names), runs, seed, days, set_ or [],
                             keep_paths=keep_paths)
-        rid, done = execute_design(design, "compare", as_json, results, no_store)
+        rid, done = execute_design(design, "compare", as_json, results, no_store,
+                                   max_replicates=max_replicates)
         by_name = {d.cell.policy: d for d in done}
         base = names[0]
         summaries = {n: by_name[n].summary for n in names}
@@ -282,7 +331,7 @@ def compare_cmd(
                 "differences": {n: {k: {"diff": e.value, "ci_low": e.ci_low, "ci_high": e.ci_high}
                                     for k, e in d.items()} for n, d in diffs.items()},
             }
-            print(json.dumps(doc, indent=2))
+            print_json(doc)
             return
         print_comparison(names, summaries, diffs, runs, seed)
         stored_note(rid, results)
@@ -338,6 +387,8 @@ def sweep(
     results: ResultsOpt = None,
     no_store: NoStoreOpt = False,
     as_json: JsonOpt = False,
+    max_cells: MaxCellsOpt = MAX_CELLS,
+    max_replicates: MaxRepsOpt = MAX_REPLICATES,
 ) -> None:
     """Run a grid or Latin hypercube of parameter values under each policy (common random numbers).
 
@@ -354,22 +405,25 @@ def sweep(
             if design.kind != "sweep":
                 raise UserError(f"--resume {resume_id}: that is a {design.kind} result, not a sweep")
             rid, _ = execute_design(design, "sweep", as_json, results, False, keep_raw=False,
-                                    resume_id=resume_id)
+                                    resume_id=resume_id, **accepted_caps(design))
         else:
             if bool(grid) == bool(lhs):
                 raise UserError("sweep: give either --grid PATH=V1,V2,... or --lhs PATH=LOW:HIGH")
+            policies: list[str | None] = list(policy) if policy else [None]
             if grid:
                 specs = [parse_grid(g) for g in grid]
-                points = grid_points(specs)
+                check_cells(math.prod(len(v) for _, v in specs) * len(policies), max_cells, "--grid")
+                points = grid_points(specs, max_cells)
                 spec: dict[str, Any] = {"design": "grid", "grid": {k: v for k, v in specs}}
             else:
+                check_cells(samples * len(policies), max_cells, f"--samples {samples}")
                 ranges = [parse_range(r) for r in lhs or []]
                 ints = integer_paths(scenario, (policy or [None])[0], set_, [k for k, _, _ in ranges])
-                points = lhs_points(ranges, samples, seed, ints)
+                points = lhs_points(ranges, samples, seed, ints, max_cells)
                 spec = {"design": "lhs", "lhs": {k: [lo, hi] for k, lo, hi in ranges}, "samples": samples}
-            policies: list[str | None] = list(policy) if policy else [None]
             design = sweep_design(scenario, points, policies, runs, seed, set_, days, keep_paths, spec)
-            rid, done = execute_design(design, "sweep", as_json, results, no_store, keep_raw=False)
+            rid, done = execute_design(design, "sweep", as_json, results, no_store, keep_raw=False,
+                                       max_cells=max_cells, max_replicates=max_replicates)
         if rid is not None:
             stored = store_for(results).get(rid)
             rows = stored.cell_rows()
@@ -383,7 +437,7 @@ def sweep(
                    "runs": design.runs, "seed": design.seed, "version": __version__,
                    "overrides": list(design.overrides), "design": design.spec.get("design"),
                    "points": rows}
-            print(json.dumps(doc, indent=2))
+            print_json(doc)
             return
         print_sweep(rows, design)
         stored_note(rid, results)
@@ -435,6 +489,8 @@ def sensitivity(
     results: ResultsOpt = None,
     no_store: NoStoreOpt = False,
     as_json: JsonOpt = False,
+    max_cells: MaxCellsOpt = MAX_CELLS,
+    max_replicates: MaxRepsOpt = MAX_REPLICATES,
 ) -> None:
     """Global sensitivity (SALib): which parameters drive an outcome, Sobol indices or Morris screening.
 
@@ -454,17 +510,18 @@ def sensitivity(
                 raise UserError(f"--resume {resume_id}: that is a {design.kind} result, "
                                 "not a sensitivity analysis")
             rid, done = execute_design(design, "sensitivity", as_json, results, False, keep_raw=False,
-                                       resume_id=resume_id)
+                                       resume_id=resume_id, **accepted_caps(design))
         else:
             if not param:
                 raise UserError("sensitivity: give at least one --param PATH=LOW:HIGH, "
                                 "e.g. --param actors.IRN.resolve=0.5:0.95")
             params = [parse_param(p) for p in param]
             design = sensitivity_design(scenario, params, outcome or ["regional_war"], method, samples,
-                                        runs, seed, policy, set_, days)
+                                        runs, seed, policy, set_, days, max_cells)
             if not as_json:
                 err.print(f"{method}: {len(design.cells)} points × {runs} runs", highlight=False)
-            rid, done = execute_design(design, "sensitivity", as_json, results, no_store, keep_raw=False)
+            rid, done = execute_design(design, "sensitivity", as_json, results, no_store, keep_raw=False,
+                                       max_cells=max_cells, max_replicates=max_replicates)
         if rid is not None:  # stored with the result before it was marked done
             stored = store_for(results).get(rid)
             design = stored.design
@@ -478,7 +535,7 @@ def sensitivity(
                    "runs": design.runs, "seed": design.seed, "version": __version__,
                    "params": [{"path": k, "low": lo, "high": hi} for k, lo, hi in spec["params"]],
                    "indices": rows}
-            print(json.dumps(doc, indent=2))
+            print_json(doc)
             return
         print_indices(rows, spec, design)
         stored_note(rid, results)
@@ -713,7 +770,7 @@ def trace(
         if as_json:
             doc = header(loaded, compiled, 1, seed) | {"replicate": replicate,
                                                       "events": trace_records(compiled, result)}
-            print(json.dumps(doc, indent=2))
+            print_json(doc)
             return
         out.print(f"[bold]{loaded.scenario.name}[/] · policy {loaded.policy or '-'} · seed {seed}"
                   f" · replicate {replicate}")
@@ -729,9 +786,9 @@ def validate(file: Annotated[str, typer.Argument(help="scenario YAML file")],
         try:
             policies = validate_file(file)
         except UserError as exc:
-            print(json.dumps({"file": file, "valid": False, "error": str(exc)}, indent=2))
+            print_json({"file": file, "valid": False, "error": str(exc)})
             raise typer.Exit(2) from None
-        print(json.dumps({"file": file, "valid": True, "policies": policies}, indent=2))
+        print_json({"file": file, "valid": True, "policies": policies})
         return
     with user_errors():
         policies = validate_file(file)
@@ -749,7 +806,7 @@ def scenarios(as_json: JsonOpt = False) -> None:
                      "actors": list(sc.actors), "policies": sorted(sc.policies),
                      "description": " ".join(sc.description.split())})
     if as_json:
-        print(json.dumps(rows, indent=2))
+        print_json(rows)
         return
     for r in rows:
         out.print(f"[bold]{r['name']}[/]  from {r['start_date']}, {r['days']} days, "
@@ -761,7 +818,7 @@ def scenarios(as_json: JsonOpt = False) -> None:
 def scenario_schema(as_json: Annotated[bool, typer.Option(
         "--json", help="accepted for symmetry: the schema is always JSON")] = False) -> None:
     """Print the JSON Schema of scenario files (for editors and validators)."""
-    print(json.dumps(Scenario.model_json_schema(), indent=2))
+    print_json(Scenario.model_json_schema())
 
 
 @app.command()
@@ -780,11 +837,15 @@ def bench(
     from escalade.bench import run_bench, run_experiment_bench
 
     with user_errors():
+        # the default scenario: 7 actors, 180 days
+        for what, n in (("--runs", runs), ("--memory-runs", memory_runs), ("--grid-runs", grid_runs),
+                        ("--store-rows", store_rows)):
+            check_memory(n, 7, 180, what=what)
         log = None if as_json else out.print
         res = (run_experiment_bench(grid_runs, store_rows, log) if experiments
                else run_bench(runs, ref_runs, memory_runs, log=log))
         if as_json:
-            print(json.dumps(res, indent=2))
+            print_json(res)
 
 
 def _terminate(signum: int, frame: Any) -> None:
