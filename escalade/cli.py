@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
 import shlex
 import signal
 import sys
@@ -17,21 +18,43 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from escalade import __version__, api
 from escalade.api import Finished
 from escalade.compile import Compiled
 from escalade.engine.run import Engine
 from escalade.errors import UserError
-from escalade.experiments.design import Design, integer_paths, prepare, run_design
+from escalade.experiments.design import (
+    MAX_CELLS,
+    MAX_REPLICATES,
+    Design,
+    check_budget,
+    check_cells,
+    check_memory,
+    integer_paths,
+    prepare,
+    run_design,
+)
 from escalade.outcomes import DESCRIPTIONS, Summary, compare
 from escalade.scenario.load import LoadedScenario, bundled_scenarios, load_scenario, validate_file
 from escalade.scenario.schema import Scenario
-from escalade.storage.store import DEFAULT_DIR, ENV_VAR, Store
+from escalade.storage.store import (
+    DEFAULT_DIR,
+    ENV_VAR,
+    SQL_MAX_ROWS,
+    SQL_MEMORY_LIMIT,
+    SQL_TIMEOUT_S,
+    SqlStuck,
+    Store,
+    replaceable,
+)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Simulate crisis escalation and the effect of alliance commitments.")
@@ -52,11 +75,28 @@ ResultsOpt = Annotated[str | None, typer.Option(
 NoStoreOpt = Annotated[bool, typer.Option("--no-store", help="do not keep this result")]
 KeepPathsOpt = Annotated[bool, typer.Option(
     "--keep-paths", help="also store each replicate's daily escalation level (for fan charts)")]
+MaxCellsOpt = Annotated[int, typer.Option(
+    "--max-cells", min=1, help="refuse designs of more cells (points x policies) than this")]
+MaxRepsOpt = Annotated[int, typer.Option(
+    "--max-replicates", min=1, help="refuse jobs of more replicates (runs x cells) than this")]
 
 
 def fail(message: str) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
+    # escaped: a message quotes what the user (or a catalogue) gave, which may look like markup
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, markup=True, soft_wrap=True)
     raise typer.Exit(2)
+
+
+def quiet_broken_pipe() -> None:
+    """Whoever reads our output has gone (``escalade run --json | head``): stop quietly with
+    status 1, as Python's documentation advises ("Note on SIGPIPE"); stdout now points at
+    /dev/null so the final flush cannot complain. Nothing is wrong with the results folder."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real stdout (a test runner's buffer)
+        pass
+    raise typer.Exit(1)
 
 
 @contextmanager
@@ -66,6 +106,10 @@ def user_errors() -> Iterator[None]:
         yield
     except UserError as exc:
         fail(str(exc))
+    except BrokenPipeError as exc:
+        if exc.filename is None:  # our stdout, not a file under --results
+            quiet_broken_pipe()
+        fail(f"{exc.filename}: {exc.strerror or exc} (choose another folder with --results, or --no-store)")
     except OSError as exc:  # a full disk, a folder we may not write: the environment, not a bug
         where = f"{exc.filename}: " if exc.filename else ""
         fail(f"{where}{exc.strerror or exc} (choose another folder with --results, or --no-store)")
@@ -87,12 +131,18 @@ def progress_bar(quiet: bool) -> Progress:
 
 
 def execute_design(design: Design, label: str, quiet: bool, results: str | None, no_store: bool,
-                   keep_raw: bool = True, resume_id: str | None = None) -> tuple[str | None, list[Finished]]:
-    """The API's runner with a progress bar on stderr (when the work is big enough to wait for)."""
+                   keep_raw: bool = True, resume_id: str | None = None, max_cells: int = MAX_CELLS,
+                   max_replicates: int = MAX_REPLICATES) -> tuple[str | None, list[Finished]]:
+    """The API's runner with a progress bar on stderr (when the work is big enough to wait for).
+
+    A design bigger than the caps, or whose outputs cannot fit in memory, is refused first."""
+    check_budget(design, keep_raw, max_cells, max_replicates)
     total = len(design.cells) * design.runs
     slow = total * (design.days or 180) * 8 > (2e6 if design.engine == "fast" else 2e4)
     chunk = (max(1, min(50_000, design.runs // 20)) if design.engine == "fast"
              else max(1, design.runs // 50))
+    if not slow:  # no progress bar to feed: one call of the kernel, not one per replicate
+        chunk = None
     finished = [0]
     with progress_bar(quiet or not slow) as bar:
         task = bar.add_task(label, total=total)
@@ -135,6 +185,30 @@ def summary_json(summary: Summary) -> dict[str, Any]:
     doc = summary.to_json()
     del doc["runs"]
     return doc
+
+
+def finite_json(value: Any) -> Any:
+    """JSON has no NaN or infinity: such a number (a statistic of nothing) becomes null."""
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, dict):
+        return {k: finite_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_json(v) for v in value]
+    return value
+
+
+def print_json(doc: Any) -> None:
+    """Print one strict JSON document (never a bare NaN or Infinity)."""
+    print(json.dumps(finite_json(doc), indent=2, allow_nan=False, default=str))
+
+
+def accepted_caps(design: Design) -> dict[str, int]:
+    """A resumed design was within its caps when it started: keep them, whatever the defaults."""
+    cells = len(design.cells)
+    return {"max_cells": max(MAX_CELLS, cells), "max_replicates": max(MAX_REPLICATES, cells * design.runs)}
 
 
 def describe(name: str) -> str:
@@ -183,12 +257,14 @@ def run(
     results: ResultsOpt = None,
     no_store: NoStoreOpt = False,
     as_json: JsonOpt = False,
+    max_replicates: MaxRepsOpt = MAX_REPLICATES,
 ) -> None:
     """Run a scenario and print outcome probabilities with 95% intervals (the result is stored)."""
     with user_errors():
         eng = check_engine(engine)
         design = run_design("run", scenario, [policy], runs, seed, days, set_ or [], eng, keep_paths)
-        rid, done = execute_design(design, policy or "run", as_json, results, no_store)
+        rid, done = execute_design(design, policy or "run", as_json, results, no_store,
+                                   max_replicates=max_replicates)
         cell = done[0]
         loaded, summary, compiled = cell.loaded, cell.summary, cell.raw.compiled  # type: ignore[union-attr]
         if as_json:
@@ -198,7 +274,7 @@ def run(
                 p = summary.outcomes["hostages_returned"]
                 doc["hostages"] = {"held": compiled.hostages_held,
                                    "expected_returned": compiled.hostages_held * p.value}
-            print(json.dumps(doc, indent=2))
+            print_json(doc)
             return
         title = (f"{loaded.scenario.name} · policy {loaded.policy or '-'} · {runs} runs × "
                  f"{compiled.days} days · seed {seed}")
@@ -225,6 +301,7 @@ def compare_cmd(
     results: ResultsOpt = None,
     no_store: NoStoreOpt = False,
     as_json: JsonOpt = False,
+    max_replicates: MaxRepsOpt = MAX_REPLICATES,
 ) -> None:
     """Compare policies side by side on common random numbers, with paired differences."""
     with user_errors():
@@ -236,7 +313,8 @@ def compare_cmd(
             raise UserError(f"compare: each policy once, got {names}")
         design = run_design("compare", scenario, list(names), runs, seed, days, set_ or [],
                             keep_paths=keep_paths)
-        rid, done = execute_design(design, "compare", as_json, results, no_store)
+        rid, done = execute_design(design, "compare", as_json, results, no_store,
+                                   max_replicates=max_replicates)
         by_name = {d.cell.policy: d for d in done}
         base = names[0]
         summaries = {n: by_name[n].summary for n in names}
@@ -253,7 +331,7 @@ def compare_cmd(
                 "differences": {n: {k: {"diff": e.value, "ci_low": e.ci_low, "ci_high": e.ci_high}
                                     for k, e in d.items()} for n, d in diffs.items()},
             }
-            print(json.dumps(doc, indent=2))
+            print_json(doc)
             return
         print_comparison(names, summaries, diffs, runs, seed)
         stored_note(rid, results)
@@ -309,6 +387,8 @@ def sweep(
     results: ResultsOpt = None,
     no_store: NoStoreOpt = False,
     as_json: JsonOpt = False,
+    max_cells: MaxCellsOpt = MAX_CELLS,
+    max_replicates: MaxRepsOpt = MAX_REPLICATES,
 ) -> None:
     """Run a grid or Latin hypercube of parameter values under each policy (common random numbers).
 
@@ -325,22 +405,25 @@ def sweep(
             if design.kind != "sweep":
                 raise UserError(f"--resume {resume_id}: that is a {design.kind} result, not a sweep")
             rid, _ = execute_design(design, "sweep", as_json, results, False, keep_raw=False,
-                                    resume_id=resume_id)
+                                    resume_id=resume_id, **accepted_caps(design))
         else:
             if bool(grid) == bool(lhs):
                 raise UserError("sweep: give either --grid PATH=V1,V2,... or --lhs PATH=LOW:HIGH")
+            policies: list[str | None] = list(policy) if policy else [None]
             if grid:
                 specs = [parse_grid(g) for g in grid]
-                points = grid_points(specs)
+                check_cells(math.prod(len(v) for _, v in specs) * len(policies), max_cells, "--grid")
+                points = grid_points(specs, max_cells)
                 spec: dict[str, Any] = {"design": "grid", "grid": {k: v for k, v in specs}}
             else:
+                check_cells(samples * len(policies), max_cells, f"--samples {samples}")
                 ranges = [parse_range(r) for r in lhs or []]
                 ints = integer_paths(scenario, (policy or [None])[0], set_, [k for k, _, _ in ranges])
-                points = lhs_points(ranges, samples, seed, ints)
+                points = lhs_points(ranges, samples, seed, ints, max_cells)
                 spec = {"design": "lhs", "lhs": {k: [lo, hi] for k, lo, hi in ranges}, "samples": samples}
-            policies: list[str | None] = list(policy) if policy else [None]
             design = sweep_design(scenario, points, policies, runs, seed, set_, days, keep_paths, spec)
-            rid, done = execute_design(design, "sweep", as_json, results, no_store, keep_raw=False)
+            rid, done = execute_design(design, "sweep", as_json, results, no_store, keep_raw=False,
+                                       max_cells=max_cells, max_replicates=max_replicates)
         if rid is not None:
             stored = store_for(results).get(rid)
             rows = stored.cell_rows()
@@ -354,7 +437,7 @@ def sweep(
                    "runs": design.runs, "seed": design.seed, "version": __version__,
                    "overrides": list(design.overrides), "design": design.spec.get("design"),
                    "points": rows}
-            print(json.dumps(doc, indent=2))
+            print_json(doc)
             return
         print_sweep(rows, design)
         stored_note(rid, results)
@@ -406,6 +489,8 @@ def sensitivity(
     results: ResultsOpt = None,
     no_store: NoStoreOpt = False,
     as_json: JsonOpt = False,
+    max_cells: MaxCellsOpt = MAX_CELLS,
+    max_replicates: MaxRepsOpt = MAX_REPLICATES,
 ) -> None:
     """Global sensitivity (SALib): which parameters drive an outcome, Sobol indices or Morris screening.
 
@@ -425,17 +510,18 @@ def sensitivity(
                 raise UserError(f"--resume {resume_id}: that is a {design.kind} result, "
                                 "not a sensitivity analysis")
             rid, done = execute_design(design, "sensitivity", as_json, results, False, keep_raw=False,
-                                       resume_id=resume_id)
+                                       resume_id=resume_id, **accepted_caps(design))
         else:
             if not param:
                 raise UserError("sensitivity: give at least one --param PATH=LOW:HIGH, "
                                 "e.g. --param actors.IRN.resolve=0.5:0.95")
             params = [parse_param(p) for p in param]
             design = sensitivity_design(scenario, params, outcome or ["regional_war"], method, samples,
-                                        runs, seed, policy, set_, days)
+                                        runs, seed, policy, set_, days, max_cells)
             if not as_json:
                 err.print(f"{method}: {len(design.cells)} points × {runs} runs", highlight=False)
-            rid, done = execute_design(design, "sensitivity", as_json, results, no_store, keep_raw=False)
+            rid, done = execute_design(design, "sensitivity", as_json, results, no_store, keep_raw=False,
+                                       max_cells=max_cells, max_replicates=max_replicates)
         if rid is not None:  # stored with the result before it was marked done
             stored = store_for(results).get(rid)
             design = stored.design
@@ -449,7 +535,7 @@ def sensitivity(
                    "runs": design.runs, "seed": design.seed, "version": __version__,
                    "params": [{"path": k, "low": lo, "high": hi} for k, lo, hi in spec["params"]],
                    "indices": rows}
-            print(json.dumps(doc, indent=2))
+            print_json(doc)
             return
         print_indices(rows, spec, design)
         stored_note(rid, results)
@@ -565,20 +651,41 @@ def results_show(result_id: Annotated[str, typer.Argument(help="result id, or la
 
 
 @results_app.command("sql")
-def results_sql(query: Annotated[str, typer.Argument(help="one SELECT statement")],
-                results: ResultsOpt = None, as_json: JsonOpt = False) -> None:
-    """Query stored results with SQL (read-only): tables results, cells, indices; views replicates, paths."""
+def results_sql(
+    query: Annotated[str, typer.Argument(help="one SELECT statement")],
+    timeout: Annotated[float, typer.Option(
+        "--timeout", min=0.1, max=86_400, help="stop the query after this many seconds")] = SQL_TIMEOUT_S,
+    max_rows: Annotated[int, typer.Option(
+        "--max-rows", min=1, max=10_000_000, help="print at most this many rows")] = SQL_MAX_ROWS,
+    memory_limit: Annotated[str, typer.Option(
+        "--memory-limit", help="most memory the query may use, e.g. 2GB")] = SQL_MEMORY_LIMIT,
+    results: ResultsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Query stored results with SQL (read-only): tables results, cells, indices; views replicates, paths.
+
+    The query reads those and nothing else: no files, network, extensions or settings.
+    """
     with user_errors():
-        names, rows = store_for(results).sql(query)
+        try:
+            res = store_for(results).sql(query, timeout, max_rows, memory_limit)
+        except SqlStuck as exc:  # DuckDB is inside a step it cannot interrupt: leave it behind
+            err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            sys.stderr.flush()
+            os._exit(2)
+        names, rows = res.names, res.rows
+        if res.truncated:
+            err.print(f"sql: output cut at {max_rows:,} rows (--max-rows); add LIMIT, narrow the query, "
+                      "or raise --max-rows", highlight=False, markup=False, soft_wrap=True)
         if as_json:
             print(json.dumps([{n: jsonable(v) for n, v in zip(names, r, strict=True)} for r in rows],
                              indent=2, default=str, allow_nan=False))
             return
         table = Table()
         for n in names:
-            table.add_column(n)
+            table.add_column(Text(n))
         for r in rows:
-            table.add_row(*(str(jsonable(v)) for v in r))
+            table.add_row(*(Text(str(jsonable(v))) for v in r))  # Text: data is never markup
         out.print(table)
 
 
@@ -633,6 +740,8 @@ def report(
 ) -> None:
     """Write one self-contained HTML report of a stored result (no network needed to view it)."""
     with user_errors():
+        if out_file:
+            replaceable(Path(out_file))  # never over a device, pipe, link or folder
         result_id = store_for(results).resolve(result_id)
         path = api.report(result_id, out_file, png, results)
         pngs = sorted(str(p) for p in Path(png).glob("*.png")) if png else []
@@ -666,7 +775,7 @@ def trace(
         if as_json:
             doc = header(loaded, compiled, 1, seed) | {"replicate": replicate,
                                                       "events": trace_records(compiled, result)}
-            print(json.dumps(doc, indent=2))
+            print_json(doc)
             return
         out.print(f"[bold]{loaded.scenario.name}[/] · policy {loaded.policy or '-'} · seed {seed}"
                   f" · replicate {replicate}")
@@ -682,9 +791,9 @@ def validate(file: Annotated[str, typer.Argument(help="scenario YAML file")],
         try:
             policies = validate_file(file)
         except UserError as exc:
-            print(json.dumps({"file": file, "valid": False, "error": str(exc)}, indent=2))
+            print_json({"file": file, "valid": False, "error": str(exc)})
             raise typer.Exit(2) from None
-        print(json.dumps({"file": file, "valid": True, "policies": policies}, indent=2))
+        print_json({"file": file, "valid": True, "policies": policies})
         return
     with user_errors():
         policies = validate_file(file)
@@ -702,7 +811,7 @@ def scenarios(as_json: JsonOpt = False) -> None:
                      "actors": list(sc.actors), "policies": sorted(sc.policies),
                      "description": " ".join(sc.description.split())})
     if as_json:
-        print(json.dumps(rows, indent=2))
+        print_json(rows)
         return
     for r in rows:
         out.print(f"[bold]{r['name']}[/]  from {r['start_date']}, {r['days']} days, "
@@ -714,7 +823,7 @@ def scenarios(as_json: JsonOpt = False) -> None:
 def scenario_schema(as_json: Annotated[bool, typer.Option(
         "--json", help="accepted for symmetry: the schema is always JSON")] = False) -> None:
     """Print the JSON Schema of scenario files (for editors and validators)."""
-    print(json.dumps(Scenario.model_json_schema(), indent=2))
+    print_json(Scenario.model_json_schema())
 
 
 @app.command()
@@ -733,11 +842,15 @@ def bench(
     from escalade.bench import run_bench, run_experiment_bench
 
     with user_errors():
+        # the default scenario: 7 actors, 180 days
+        for what, n in (("--runs", runs), ("--memory-runs", memory_runs), ("--grid-runs", grid_runs),
+                        ("--store-rows", store_rows)):
+            check_memory(n, 7, 180, what=what)
         log = None if as_json else out.print
         res = (run_experiment_bench(grid_runs, store_rows, log) if experiments
                else run_bench(runs, ref_runs, memory_runs, log=log))
         if as_json:
-            print(json.dumps(res, indent=2))
+            print_json(res)
 
 
 # episodes, replay and backtest live in their own module; they join the app here.

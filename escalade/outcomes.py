@@ -1,9 +1,11 @@
 """From per-replicate outputs to the numbers users ask for: probabilities and means, with 95% CIs.
 
 Probabilities use Wilson score intervals (good near 0 and 1, where these outcomes often are);
-means use the normal approximation; differences between policies are paired by replicate
-(the same key, hence common random numbers), so their intervals are much tighter than the
-intervals of the two probabilities taken apart.
+means use the normal approximation, clipped at 0 for counts and other quantities that cannot be
+negative; differences between policies are paired by replicate (the same key, hence common random
+numbers), so their intervals are much tighter than the intervals of the two probabilities taken
+apart. A paired difference of two proportions uses Newcombe's square-and-add score interval
+(method 10 of Newcombe 1998), not Wald's, which collapses to [0, 0] when no replicate differs.
 """
 
 from __future__ import annotations
@@ -57,12 +59,46 @@ def wilson(k: int, n: int) -> Estimate:
     return Estimate(p, low, high)
 
 
-def mean_ci(x: np.ndarray) -> Estimate:
-    """Mean with a normal-approximation interval (replicates are independent)."""
+def mean_ci(x: np.ndarray, lower: float | None = None) -> Estimate:
+    """Mean with a normal-approximation interval (replicates are independent).
+
+    ``lower``: the smallest value the quantity can take (0 for a count); the interval is clipped
+    there, since the normal interval is symmetric and would reach below it when the mean is within
+    two standard errors of it (a pair that almost never strikes).
+    """
     n = len(x)
     m = float(np.mean(x))
     se = float(np.std(x, ddof=1)) / math.sqrt(n) if n > 1 else 0.0
-    return Estimate(m, m - Z95 * se, m + Z95 * se)
+    low, high = m - Z95 * se, m + Z95 * se
+    if lower is not None:
+        low, m = max(low, lower), max(m, lower)
+    return Estimate(m, low, high)
+
+
+def newcombe_paired(both: int, first_only: int, second_only: int, neither: int) -> Estimate:
+    """Difference p1 - p2 of two paired proportions with Newcombe's score interval.
+
+    Method 10 of Newcombe (1998), "Improved confidence intervals for the difference between
+    binomial proportions based on paired data", Stat Med 17:2635-50: the Wilson intervals of p1
+    and p2 combined by square-and-add, with the correlation of the pairs (phi, corrected toward 0
+    as the paper prescribes). Unlike Wald's interval it keeps a width when no pair differs: with 0
+    discordant pairs among n that never see the event it is [-3.84/(n + 3.84), +3.84/(n + 3.84)]
+    (the Wilson ends), not [0, 0]. Checked against published examples in tests.
+    """
+    n = both + first_only + second_only + neither
+    k1, k2 = both + first_only, both + second_only
+    w1, w2 = wilson(k1, n), wilson(k2, n)
+    p1, p2 = w1.value, w2.value
+    margins = (k1, n - k1, k2, n - k2)
+    phi = 0.0
+    if all(margins):
+        cross = both * neither - first_only * second_only
+        corrected = cross - n / 2 if cross > n / 2 else (cross if cross < 0 else 0.0)
+        phi = corrected / math.sqrt(math.prod(float(m) for m in margins))
+    d1l, d1u, d2l, d2u = p1 - w1.ci_low, w1.ci_high - p1, p2 - w2.ci_low, w2.ci_high - p2
+    low = (p1 - p2) - math.sqrt(max(0.0, d1l**2 - 2 * phi * d1l * d2u + d2u**2))
+    high = (p1 - p2) + math.sqrt(max(0.0, d2l**2 - 2 * phi * d2l * d1u + d1u**2))
+    return Estimate(p1 - p2, max(-1.0, low), min(1.0, high))
 
 
 def indicators(raw: RawResult) -> dict[str, np.ndarray]:
@@ -108,17 +144,23 @@ def summarise(raw: RawResult) -> Summary:
     n = raw.runs
     outcomes = {k: wilson(int(v.sum()), n) for k, v in indicators(raw).items()}
     ids = raw.compiled.ids
-    actors = {
-        aid: {m: mean_ci(raw.actor_out[:, a, k]) for k, m in enumerate(ACTOR_METRICS)}
+    actors = {  # every actor metric is a count or a non-negative total
+        aid: {m: mean_ci(raw.actor_out[:, a, k], lower=0.0) for k, m in enumerate(ACTOR_METRICS)}
         for a, aid in enumerate(ids)
     }
-    pairs = {f"{ids[i]}>{ids[j]}": mean_ci(raw.pair_out[:, i, j])
+    pairs = {f"{ids[i]}>{ids[j]}": mean_ci(raw.pair_out[:, i, j], lower=0.0)
              for i in range(len(ids)) for j in range(len(ids)) if raw.pair_out[:, i, j].any()}
     return Summary(outcomes, actors, n, pairs)
 
 
 def paired_difference(a: np.ndarray, b: np.ndarray) -> Estimate:
-    """Mean of b - a over replicates that share keys, with its 95% interval."""
+    """Mean of b - a over replicates that share keys, with its 95% interval: Newcombe's score
+    interval when both are yes/no outcomes, else the normal interval of the paired differences."""
+    if a.dtype == np.bool_ and b.dtype == np.bool_:
+        both = int(np.count_nonzero(a & b))
+        b_only = int(np.count_nonzero(b & ~a))
+        a_only = int(np.count_nonzero(a & ~b))
+        return newcombe_paired(both, b_only, a_only, len(a) - both - a_only - b_only)
     return mean_ci(b.astype(np.float64) - a.astype(np.float64))
 
 

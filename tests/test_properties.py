@@ -57,7 +57,8 @@ def scenarios(draw) -> Scenario:
     return Scenario.model_validate({
         "name": "random", "start_date": "2024-01-01", "days": draw(st.integers(1, 60)),
         "ladder": ladder, "actors": actors, "relations": relations, "commitments": commitments,
-        "mediators": [{"actor": ids[-1], "effort": draw(unit), "pairs": [[ids[0], ids[1]]]}],
+        # a mediator is a third party (one of the pair cannot mediate it)
+        "mediators": [{"actor": ids[-1], "effort": draw(unit), "pairs": [[ids[0], ids[1]]]}] if n > 2 else [],
         "outcomes": {"regional_war": {"actors": ids[:2], "rung": top}, "strike_rung": 1,
                      "force_rung": 1, "protector_combat_rung": 1,
                      "ceasefire": {"pairs": [[ids[0], ids[1]]]}},

@@ -12,6 +12,7 @@ that wants to keep results passes ``on_cell`` and writes each finished cell itse
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
@@ -19,6 +20,7 @@ from typing import Any, Literal
 import numpy as np
 
 from escalade.compile import Compiled, compile_scenario
+from escalade.engine.layout import N_ACT, N_DAY
 from escalade.engine.run import Engine, RawResult, simulate
 from escalade.errors import UserError
 from escalade.scenario.load import LoadedScenario, load_scenario, value_at
@@ -29,6 +31,86 @@ MAX_SEED = 2**63 - 1  # the catalogue stores seeds as BIGINT
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+# --- how big a job may be ----------------------------------------------------------------------
+#: Default caps on a design; a user raises them explicitly (--max-cells, --max-replicates).
+MAX_CELLS = 10_000  # points x policies of a sweep or sensitivity analysis
+MAX_REPLICATES = 100_000_000  # runs x cells: about 14 hours of one core at 180 days
+#: Share of the machine's memory one job may plan to use.
+MEMORY_SHARE = 0.8
+#: The per-replicate outputs are held several times over while a cell is summarised and stored
+#: (the outcome indicators, the replicate table handed to Parquet); measured peak / raw size.
+MEMORY_OVERHEAD = 4
+
+
+def memory_bytes() -> int:
+    """Physical memory of this machine (0 when the system does not say)."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return 0
+
+
+def replicate_bytes(n_actors: int, days: int, keep_paths: bool) -> int:
+    """Bytes one replicate's outputs take while its cell is summarised and stored."""
+    raw = N_DAY * 4 + n_actors * N_ACT * 8 + n_actors * n_actors * 2 + (days if keep_paths else 0)
+    return raw * MEMORY_OVERHEAD
+
+
+def _gib(n: float) -> str:
+    return f"{n / 2**30:,.1f} GiB"
+
+
+def check_cells(cells: int, max_cells: int = MAX_CELLS, what: str = "the design") -> None:
+    """Refuse a design of more cells than the cap, before any cell is built."""
+    if cells > max_cells:
+        raise UserError(f"{what}: {cells:,} cells (points x policies), more than the limit of "
+                        f"{max_cells:,}; use fewer values or samples, or raise the limit with "
+                        f"--max-cells {cells}")
+
+
+def check_memory(runs: int, n_actors: int, days: int, keep_paths: bool = False, held: int = 1,
+                 what: str = "--runs") -> None:
+    """Refuse ``runs`` replicates (times ``held`` cells kept at once) that cannot fit in memory.
+
+    The engine works in bounded chunks; what grows with ``runs`` is the per-replicate outputs,
+    which a cell keeps until it is summarised and stored.
+    """
+    total = memory_bytes()
+    if total <= 0:
+        return
+    per = replicate_bytes(n_actors, days, keep_paths) * held
+    budget = total * MEMORY_SHARE
+    if runs * per > budget:
+        fit = max(1, int(budget // per))
+        cells = f" x {held} cells kept at once" if held > 1 else ""
+        raise UserError(
+            f"{what} {runs:,}: the per-replicate outputs{cells} need about {_gib(runs * per)} "
+            f"({per:,} bytes a replicate while summarised and stored), more than the "
+            f"{_gib(budget)} this job may use ({MEMORY_SHARE:.0%} of this machine's {_gib(total)}); "
+            f"at most {fit:,} runs fit. Split the job: several calls of at most {fit:,} runs with "
+            "different --seed values" + (", or fewer policies per call" if held > 1 else "")
+            + (", or without --keep-paths" if keep_paths else ""))
+
+
+def check_budget(design: Design, keep_raw: bool = True, max_cells: int = MAX_CELLS,
+                 max_replicates: int = MAX_REPLICATES) -> None:
+    """Refuse, before anything runs, a design bigger than the caps or than memory allows."""
+    cells = len(design.cells)
+    check_cells(cells, max_cells)
+    _, compiled = load_cell(design, design.cells[0])
+    check_memory(design.runs, compiled.n_actors, compiled.days, design.keep_paths,
+                 cells if keep_raw else 1)
+    work = design.runs * cells
+    if work > max_replicates:
+        times = f" x {cells:,} cells = {work:,} replicates" if cells > 1 else " replicates"
+        raise UserError(
+            f"--runs {design.runs:,}{times}, more than the limit of {max_replicates:,} (a 180-day "
+            "replicate takes about 0.5 ms of one core); use fewer runs or cells, or raise the limit "
+            f"with --max-replicates {work}")
+
+
 KINDS: tuple[str, ...] = ("run", "compare", "sweep", "sensitivity")
 
 
@@ -192,6 +274,7 @@ def check(design: Design) -> None:
 def run_cell(design: Design, cell: Cell,
              on_chunk: Callable[[int], None] | None = None, chunk: int | None = None) -> CellResult:
     loaded, compiled = load_cell(design, cell)
+    check_memory(design.runs, compiled.n_actors, compiled.days, design.keep_paths)
     if design.engine not in ("fast", "reference"):
         raise UserError(f"engine: expected 'fast' or 'reference', got '{design.engine}'")
     engine: Engine = design.engine  # type: ignore[assignment]

@@ -50,7 +50,7 @@ from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
 from escalade.errors import UserError
-from escalade.experiments.design import Design, cross, integer_paths, prepare
+from escalade.experiments.design import MAX_CELLS, Design, check_cells, cross, integer_paths, prepare
 from escalade.outcomes import outcome_names, outcome_value
 
 METHODS = ("sobol", "morris")
@@ -277,7 +277,8 @@ def _bootstrap_seed(seed: int) -> int:
 
 def sensitivity_design(scenario: str, params: list[tuple[str, float, float]], outcomes: list[str],
                        method: str, samples: int, runs: int, seed: int, policy: str | None = None,
-                       overrides: list[str] | None = None, days: int | None = None) -> Design:
+                       overrides: list[str] | None = None, days: int | None = None,
+                       max_cells: int = MAX_CELLS) -> Design:
     """A design with one cell per sample row, all on one seed (common random numbers).
 
     The spec keeps the problem, method and outcomes, so the indices can be recomputed from the
@@ -285,6 +286,8 @@ def sensitivity_design(scenario: str, params: list[tuple[str, float, float]], ou
     """
     problem = make_problem(params)
     _check_method(method)
+    if not isinstance(samples, bool) and isinstance(samples, int | np.integer):
+        check_cells(rows_needed(problem, method, int(samples)), max_cells, f"--samples {samples}")
     if not outcomes:
         raise UserError("--outcome: name at least one outcome, e.g. --outcome regional_war")
     _, compiled = prepare(scenario, policy, overrides, days)

@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
 from scipy.stats import qmc
 
 from escalade.errors import UserError
-from escalade.experiments.design import Design, cross, run_cells
+from escalade.experiments.design import MAX_CELLS, Design, check_cells, cross, run_cells
 from escalade.outcomes import Summary, summarise
+from escalade.scenario.load import read_value
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,9 @@ def parse_grid(spec: str) -> tuple[str, list[Any]]:
     parsed = []
     for v in items:
         try:
-            parsed.append(yaml.safe_load(v))
-        except yaml.YAMLError:
-            raise UserError(f"--grid {spec}: '{v}' is not a value (a number, word or true/false); "
+            parsed.append(read_value(v, f"--grid {key.strip()}", as_text=False))
+        except UserError as exc:
+            raise UserError(f"{exc}; '{v[:40]}' is not a value (a number, word or true/false), and "
                             "values are separated by commas") from None
     if len({repr(p) for p in parsed}) != len(parsed):
         raise UserError(f"--grid {spec}: each value once")
@@ -64,21 +64,24 @@ def parse_range(spec: str) -> tuple[str, float, float]:
     return key.strip(), low, high
 
 
-def grid_points(grids: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
-    """Every combination of the grid values, the last key varying fastest."""
+def grid_points(grids: list[tuple[str, list[Any]]], max_points: int = MAX_CELLS) -> list[dict[str, Any]]:
+    """Every combination of the grid values, the last key varying fastest (at most ``max_points``)."""
     keys = [k for k, _ in grids]
     if len(set(keys)) != len(keys):
         raise UserError(f"--grid: each path once, got {keys}")
+    check_cells(math.prod(len(v) for _, v in grids), max_points, "--grid")
     return [dict(zip(keys, combo, strict=True))
             for combo in itertools.product(*(v for _, v in grids))]
 
 
 def lhs_points(ranges: list[tuple[str, float, float]], samples: int,
-               seed: int, integers: list[str] | tuple[str, ...] = ()) -> list[dict[str, Any]]:
+               seed: int, integers: list[str] | tuple[str, ...] = (),
+               max_points: int = MAX_CELLS) -> list[dict[str, Any]]:
     """A Latin hypercube of ``samples`` points (scipy.stats.qmc), fixed by ``seed``; values of
     whole-number fields (``integers``) are rounded, so the table shows what was run."""
     if samples < 2:
         raise UserError(f"--samples: a Latin hypercube needs at least 2 samples, got {samples}")
+    check_cells(samples, max_points, "--samples")
     unit = qmc.LatinHypercube(d=len(ranges), seed=seed).random(samples)
     lows = [lo for _, lo, _ in ranges]
     highs = [hi for _, _, hi in ranges]

@@ -9,18 +9,56 @@ killed); utilities are in arbitrary units shared by all actors.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import types
+import typing
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ActorId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]{1,11}$", description="Actor id, e.g. ISR")]
 Prob = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNeg = Annotated[float, Field(ge=0.0)]
+NonNeg = Annotated[float, Field(ge=0.0, le=1e6)]
 Rung = Annotated[int, Field(ge=0, le=15)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # allow_inf_nan=False: every number is finite (no .inf, .nan or "Infinity")
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _numbers_are_numbers(cls, data: Any) -> Any:
+        """A number field takes a number: not true/yes (YAML booleans), not a quoted "0.5"."""
+        if not isinstance(data, dict):
+            return data
+        for name, value in data.items():
+            field = cls.model_fields.get(name) if isinstance(name, str) else None
+            kind = _number_kind(field.annotation) if field is not None else None
+            if kind is None:
+                continue
+            items = value if kind == "list" and isinstance(value, list) else [value]
+            for v in items:
+                if isinstance(v, bool | str):
+                    got = (f"{str(v).lower()}, a YAML boolean (true, yes, on ...)" if isinstance(v, bool)
+                           else f"the text {v[:40]!r}")
+                    raise ValueError(f"{name}: expected a valid number, got {got}")
+        return data
+
+
+@functools.cache
+def _number_kind(annotation: Any) -> str | None:
+    """'number' for an int or float field (optional or not), 'list' for a list of them, else None."""
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if annotation in (int, float):
+        return "number"
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return "number" if args and all(a in (int, float) for a in args) else None
+    if typing.get_origin(annotation) is list and args and args[0] in (int, float):
+        return "list"
+    if typing.get_origin(annotation) is list and args and typing.get_origin(args[0]) is Annotated:
+        return "list" if typing.get_args(args[0])[0] in (int, float) else None
+    return None
 
 
 class LadderRung(_Strict):
@@ -50,7 +88,8 @@ class Actor(_Strict):
     kind: Literal["state", "armed_group"]
     capability: float = Field(1.0, gt=0.0, le=1.0, description="share of full capability at start")
     leaders: list[str] = Field(min_length=1, description="current leader, then successors in order")
-    leader_vacant_days: int = Field(0, ge=0, description="days until a successor takes over at start")
+    leader_vacant_days: int = Field(0, ge=0, le=3650,
+                                    description="days until a successor takes over at start")
     succession_delay: int = Field(7, ge=0, le=365, description="days a leadership post stays vacant")
     decapitation_loss: Prob = Field(0.2, description="share of capability lost when a leader is killed")
     recovery_rate: Prob = Field(0.02, description="daily share of the capability gap recovered")
@@ -188,7 +227,7 @@ class CeasefireOutcome(_Strict):
 class Hostages(_Strict):
     between: tuple[ActorId, ActorId]
     release_days: int = Field(42, ge=1, le=3650, description="days of cease-fire to free the hostages")
-    held: int = Field(0, ge=0, description="hostages held at start")
+    held: int = Field(0, ge=0, le=1_000_000, description="hostages held at start")
 
 
 class Outcomes(_Strict):
@@ -201,7 +240,8 @@ class Outcomes(_Strict):
     ceasefire: CeasefireOutcome
     hostages: Hostages | None = None
     casualties_per_damage: NonNeg = Field(10.0, description="casualties per damage unit received")
-    horizons: list[int] = Field(default_factory=lambda: [30, 90, 180])
+    horizons: list[Annotated[int, Field(ge=1, le=3650)]] = Field(
+        default_factory=lambda: [30, 90, 180], min_length=1, max_length=20)
 
 
 class ModelConstants(_Strict):
@@ -211,7 +251,7 @@ class ModelConstants(_Strict):
         0.5, description="grievance at or above which force is an answer; below it is tolerated"
     )
     retaliation_half: float = Field(
-        1.0, gt=0.0, description="grievance beyond the threshold at which the urge is half"
+        1.0, gt=0.0, le=1e6, description="grievance beyond the threshold at which the urge is half"
     )
     belief_learning: Prob = Field(0.3, description="weight of one observation in a belief update")
     belief_window: int = Field(14, ge=1, le=365, description="days to wait for an answer")
@@ -225,7 +265,7 @@ class ModelConstants(_Strict):
     decapitation_value: NonNeg = Field(1.0, description="value of a kill attempt, per unit hostility")
     conflict_memory: int = Field(7, ge=1, le=365, description="days a pair counts as in conflict")
     damage_scale: float = Field(
-        20.0, gt=0.0, description="damage that weighs one utility unit as an expected loss"
+        20.0, gt=0.0, le=1e6, description="damage that weighs one utility unit as an expected loss"
     )
     expected_reply: NonNeg = Field(1.0, description="reply size actors expect, per damage dealt")
     expected_interceptable: Prob = Field(0.7, description="share of a reply actors expect intercepted")
@@ -241,7 +281,7 @@ class Scenario(_Strict):
     default_policy: str | None = None
     model: ModelConstants = Field(default_factory=ModelConstants)
     ladder: list[LadderRung] = Field(min_length=2, max_length=16)
-    actors: dict[ActorId, Actor] = Field(min_length=2)
+    actors: dict[ActorId, Actor] = Field(min_length=2, max_length=64)
     relations: list[Relation] = Field(default_factory=list)
     commitments: list[Commitment] = Field(default_factory=list)
     mediators: list[Mediator] = Field(default_factory=list)
@@ -274,6 +314,16 @@ class Scenario(_Strict):
             if rung is not None and rung > top:
                 errors.append(f"{where}: rung {rung} is above the ladder's top rung {top}")
 
+        def pairs_ok(pairs: list[tuple[str, str]], where: str) -> None:
+            """Pairs of two different actors, each pair once (in either order)."""
+            seen_pairs: set[frozenset[str]] = set()
+            for p, (a, b) in enumerate(pairs):
+                if a == b:
+                    errors.append(f"{where}.{p}: a pair needs two different actors, got {a} twice")
+                elif frozenset((a, b)) in seen_pairs:
+                    errors.append(f"{where}.{p}: the pair {a}-{b} is listed twice")
+                seen_pairs.add(frozenset((a, b)))
+
         for aid, a in self.actors.items():
             rung_ok(a.restraint_rung, f"actors.{aid}.restraint_rung")
         seen: set[str] = set()
@@ -298,11 +348,19 @@ class Scenario(_Strict):
             rung_ok(c.trigger_rung, f"commitments.{k}.trigger_rung")
             rung_ok(c.void_rung, f"commitments.{k}.void_rung")
             rung_ok(c.join_rung, f"commitments.{k}.join_rung")
+        mediating: set[str] = set()
         for k, m in enumerate(self.mediators):
             need(m.actor, f"mediators.{k}.actor")
+            if m.actor in mediating:
+                errors.append(f"mediators.{k}: {m.actor} is already a mediator; list it once")
+            mediating.add(m.actor)
             for p, (a, b) in enumerate(m.pairs):
                 need(a, f"mediators.{k}.pairs.{p}.0")
                 need(b, f"mediators.{k}.pairs.{p}.1")
+                if m.actor in (a, b):
+                    errors.append(f"mediators.{k}.pairs.{p}: {m.actor} cannot mediate a conflict it is "
+                                  "a party to")
+            pairs_ok(m.pairs, f"mediators.{k}.pairs")
         for k, inj in enumerate(self.injects):
             if isinstance(inj, AttackInject):
                 need(inj.actor, f"injects.{k}.actor")
@@ -313,11 +371,18 @@ class Scenario(_Strict):
             else:
                 need(inj.between[0], f"injects.{k}.between.0")
                 need(inj.between[1], f"injects.{k}.between.1")
+                if inj.between[0] == inj.between[1]:
+                    errors.append(f"injects.{k}.between: a cease-fire needs two different actors, "
+                                  f"got {inj.between[0]} twice")
             if inj.day > self.days:
                 errors.append(f"injects.{k}.day: day {inj.day} is after the last day {self.days}")
         o = self.outcomes
         for p, a in enumerate(o.regional_war.actors):
             need(a, f"outcomes.regional_war.actors.{p}")
+            if a in o.regional_war.actors[:p]:
+                errors.append(f"outcomes.regional_war.actors.{p}: {a} is listed twice")
+        if len(set(o.horizons)) != len(o.horizons):
+            errors.append(f"outcomes.horizons: each horizon once, got {o.horizons}")
         for name in ("protector_combat_rung", "strike_rung", "force_rung"):
             rung_ok(getattr(o, name), f"outcomes.{name}")
         if o.strike_rung < o.force_rung:
@@ -335,9 +400,13 @@ class Scenario(_Strict):
         for p, (a, b) in enumerate(o.ceasefire.pairs):
             need(a, f"outcomes.ceasefire.pairs.{p}.0")
             need(b, f"outcomes.ceasefire.pairs.{p}.1")
+        pairs_ok(o.ceasefire.pairs, "outcomes.ceasefire.pairs")
         if o.hostages is not None:
             need(o.hostages.between[0], "outcomes.hostages.between.0")
             need(o.hostages.between[1], "outcomes.hostages.between.1")
+            if o.hostages.between[0] == o.hostages.between[1]:
+                errors.append(f"outcomes.hostages.between: two different actors, got "
+                              f"{o.hostages.between[0]} twice")
         if self.default_policy is not None and self.default_policy not in self.policies:
             errors.append(
                 f"default_policy: unknown policy '{self.default_policy}'; "

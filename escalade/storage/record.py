@@ -132,7 +132,7 @@ def resume(store: Store, result_id: str, on_chunk: ChunkCallback | None = None,
         raise UserError(f"result {result_id} was made by escalade {stored.meta['version']}, this is "
                         f"{__version__}: resuming would mix two versions of the model; run it again")
     design = stored.design.with_scenario(str(store.scenario_copy(result_id)))
-    done = {int(c["cell"]) for c in stored.cells if (store.root / c["file"]).is_file()}
+    done = {int(c["cell"]) for c in stored.cells if store.has_file(result_id, c["file"])}
     complete = len(done) == len(design.cells) and (design.kind != "sensitivity" or store.indices(result_id))
     if complete and stored.meta["status"] == "done":
         raise UserError(f"result {result_id} is already complete ({len(done)} cells); nothing to resume")

@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import fcntl
 import json
 import os
+import re
 import secrets
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -40,7 +43,7 @@ from escalade.compile import Compiled
 from escalade.engine.layout import ACTOR_NAMES, DAY_NAMES
 from escalade.engine.run import RawResult
 from escalade.errors import UserError
-from escalade.experiments.design import CellResult, Design
+from escalade.experiments.design import KINDS, CellResult, Design
 
 ENV_VAR = "ESCALADE_RESULTS"
 DEFAULT_DIR = "escalade-results"
@@ -110,8 +113,6 @@ RESULT_COLUMNS = ("id", "kind", "status", "scenario", "source", "scenario_hash",
 CELL_COLUMNS = ("result_id", "cell", "point", "policy", "params", "scenario_hash", "runs", "days",
                 "file", "paths_file", "summary", "finished_at")
 JSON_FIELDS = ("policies", "overrides", "design", "params", "summary")
-# Results that are one document and a few tables rather than cells of replicates.
-DOCUMENT_TABLES = {"backtest": ("questions",), "replay": ("paths",)}
 
 
 class CatalogueBusy(UserError):
@@ -127,32 +128,91 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
+# Results that are one document and a few tables rather than cells of replicates.
+DOCUMENT_TABLES = {"backtest": ("questions",), "replay": ("paths",)}
+ID_KINDS = (*KINDS, *DOCUMENT_TABLES)
+ID_RE = re.compile(rf"(?:{'|'.join(ID_KINDS)})-[0-9a-f]{{8}}")
+CELL_FILE_RE = re.compile(r"data/(?P<id>[a-z]+-[0-9a-f]{8})/(?:(?:cells|paths)/c[0-9]{5}\.parquet"
+                          r"|(?:backtest|replay)\.json|(?:questions|paths)\.parquet)")
+
+
 def new_id(kind: str) -> str:
     """Short ids a person can type; randomness here never touches results (the seed does)."""
-    return f"{kind}-{secrets.token_hex(4)}"
+    return check_id(f"{kind}-{secrets.token_hex(4)}")
+
+
+def check_id(result_id: str) -> str:
+    """A result id as ``new_id`` makes them (KIND-8 hex digits), so it is safe as a path component.
+
+    Ids come back from the catalogue, which anyone can edit: one reading ``../../x`` must never
+    name a folder outside the results folder.
+    """
+    if not isinstance(result_id, str) or not ID_RE.fullmatch(result_id):
+        shown = ascii(result_id)[:80]
+        raise UserError(f"result id {shown} is not an escalade id (KIND-8 hex digits, KIND one of "
+                        f"{', '.join(ID_KINDS)}); the catalogue was edited outside escalade: nothing "
+                        "is read or deleted under that name")
+    return result_id
+
+
+def storage_error(exc: duckdb.Error, path: Path) -> OSError:
+    """A DuckDB I/O failure (a full disk, a read-only folder) as the OSError it wraps, naming ``path``."""
+    text = str(exc)
+    found = re.search(r'"errno"\s*:\s*"?(\d+)', text)
+    if found:
+        code = int(found.group(1))
+        return OSError(code, os.strerror(code), str(path))
+    if "no space left" in text.lower():
+        return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+    return OSError(errno.EIO, text.splitlines()[0] if text else "I/O error", str(path))
+
+
+@contextlib.contextmanager
+def atomic_target(path: Path) -> Iterator[Path]:
+    """Yield a temporary name next to ``path``; once written it is synced and renamed onto ``path``.
+
+    A reader sees the old file or the new one, never half of one; on any error the temporary file
+    is removed and ``path`` is untouched.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)  # a stale one (or a planted link): never write through it
+    try:
+        yield tmp
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
+    with atomic_target(path) as tmp, open(tmp, "wb") as fh:
         fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:
     """Write a frame to Parquet via a temporary name and an atomic rename."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    con = duckdb.connect()
-    try:
-        con.register("frame", frame)
-        con.execute(f"COPY (SELECT * FROM frame) TO '{sql_path(tmp)}' (FORMAT parquet, COMPRESSION zstd)")
-    finally:
-        con.close()
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    with atomic_target(path) as tmp:
+        con = duckdb.connect()
+        try:
+            con.register("frame", frame)
+            con.execute(f"COPY (SELECT * FROM frame) TO '{sql_path(tmp)}' (FORMAT parquet, COMPRESSION zstd)")
+        except duckdb.IOException as exc:
+            raise storage_error(exc, path) from None
+        finally:
+            con.close()
+
+
+def replaceable(out: Path, flag: str = "--out") -> None:
+    """Refuse to write over anything but a regular file: a device (``/dev/full``), a pipe, a
+    socket, a link or a folder is never replaced by an export or a report."""
+    if out.is_dir():
+        raise UserError(f"{flag} {out}: is a folder; give a file name")
+    if out.is_symlink() or (out.exists() and not out.is_file()):
+        raise UserError(f"{flag} {out}: exists and is not a regular file (a device, pipe, socket or "
+                        "link); only regular files are replaced: give another name")
 
 
 def sql_path(path: Path) -> str:
@@ -249,6 +309,103 @@ def raw_from_frame(frame: pd.DataFrame, compiled: Compiled, seed: int,
     return RawResult(compiled, seed, days_out, actor_out, pair_out, paths)
 
 
+# --- the SQL surface ------------------------------------------------------------------------
+
+SQL_TIMEOUT_S = 60.0
+SQL_MAX_ROWS = 10_000
+SQL_MEMORY_LIMIT = "2GB"
+SQL_THREADS = max(1, min(4, os.cpu_count() or 1))
+SQL_GRACE_S = 3.0  # how long an interrupted query may take to stop
+SQL_TABLES = "tables results, cells, indices and views replicates, paths"
+
+
+class SqlStuck(UserError):
+    """The query was interrupted but its thread is still inside DuckDB: the caller should print
+    the message and end the process at once (``os._exit``), leaving the thread behind."""
+
+
+@dataclass(frozen=True)
+class SqlResult:
+    """What a query gave back: column names, at most ``max_rows`` rows, and whether more were cut."""
+
+    names: list[str]
+    rows: list[tuple[Any, ...]]
+    truncated: bool
+
+
+def lock_down(con: duckdb.DuckDBPyConnection, allowed: list[Path], memory_limit: str) -> None:
+    """Leave ``con`` able to read its own tables and exactly the files in ``allowed``, for good."""
+    try:
+        con.execute(f"SET memory_limit = '{memory_limit.replace(chr(39), '')}'")
+    except duckdb.Error as exc:
+        raise UserError(f"--memory-limit: expected a size such as 2GB or 500MB, got "
+                        f"{memory_limit!a} ({str(exc).splitlines()[0]})") from None
+    listing = ", ".join(f"'{sql_path(f)}'" for f in allowed)
+    for setting in (f"allowed_paths = [{listing}]",
+                    "temp_directory = ''",            # no spilling: memory_limit is the bound
+                    f"threads = {SQL_THREADS}",
+                    "python_enable_replacements = false",  # no scans of Python variables by name
+                    "autoinstall_known_extensions = false",
+                    "autoload_known_extensions = false",
+                    "allow_community_extensions = false",
+                    "enable_external_access = false",
+                    "lock_configuration = true"):     # last: the query cannot SET any of it back
+        con.execute(f"SET {setting}")
+
+
+def run_bounded(con: duckdb.DuckDBPyConnection, query: str, timeout: float, max_rows: int,
+                memory_limit: str) -> SqlResult:
+    """Run ``query`` on ``con`` in a worker thread; interrupt it after ``timeout`` seconds (or on
+    Ctrl-C), and fetch at most ``max_rows`` rows (results stream, so the rest is never computed).
+    Closes ``con``."""
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            cur = con.execute(query)
+            names = [d[0] for d in cur.description]
+            box["result"] = (names, cur.fetchmany(max_rows + 1))
+        except BaseException as exc:  # handed to the caller's thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=work, name="escalade-sql", daemon=True)
+    worker.start()
+    late = False
+    try:
+        worker.join(timeout)
+    finally:
+        if worker.is_alive():  # past the time limit, or Ctrl-C in the main thread
+            late = True
+            con.interrupt()
+            worker.join(SQL_GRACE_S)
+        if not worker.is_alive():
+            con.close()
+    stopped = (f"sql: the query ran past --timeout {timeout:g} s and was stopped; narrow it "
+               "(WHERE, LIMIT) or give a longer --timeout")
+    if worker.is_alive():  # inside one step DuckDB cannot interrupt (one huge string)
+        raise SqlStuck(stopped)
+    if late:  # whatever it did after the interrupt, the time limit decides
+        raise UserError(stopped)
+    if "result" in box:
+        names, rows = box["result"]
+        return SqlResult(names, rows[:max_rows], len(rows) > max_rows)
+    error = box.get("error")
+    if error is None or isinstance(error, duckdb.InterruptException):
+        raise UserError(stopped) from None
+    if isinstance(error, duckdb.PermissionException):
+        raise UserError(f"sql: only the results can be read here ({SQL_TABLES}); no files, "
+                        f"network, extensions or settings ({str(error).splitlines()[0]})") from None
+    if isinstance(error, duckdb.OutOfMemoryException):
+        raise UserError(f"sql: the query needs more memory than --memory-limit {memory_limit}; narrow it "
+                        "(WHERE, fewer columns) or raise the limit") from None
+    if isinstance(error, duckdb.Error):
+        first = str(error).splitlines()[0]
+        if "configuration has been locked" in first or "disabled by configuration" in first:
+            raise UserError(f"sql: settings cannot be changed here ({first})") from None
+        raise UserError(f"sql: {first}") from None
+    raise error
+
+
 # --- the store -----------------------------------------------------------------------------
 
 
@@ -328,6 +485,8 @@ class Store:
                     raise UserError(f"{self.catalogue}: a DuckDB file without escalade's tables; "
                                     "move it away (or run something to create them)")
             yield con
+        except duckdb.IOException as exc:  # a full disk under the catalogue: the environment, not a bug
+            raise storage_error(exc, self.catalogue) from None
         finally:
             con.close()
 
@@ -340,7 +499,35 @@ class Store:
     # -- writing --
 
     def data_dir(self, result_id: str) -> Path:
-        return self.root / "data" / result_id
+        """The folder of a result's files; the id is checked, so it cannot point anywhere else."""
+        return self.root / "data" / check_id(result_id)
+
+    def _owned_dir(self, result_id: str) -> Path:
+        """A result's folder, resolved, once it is sure to lie directly in ``RESULTS/data``."""
+        folder = self.data_dir(result_id)
+        data = (self.root / "data").resolve()
+        resolved = folder.resolve()
+        if folder.is_symlink() or resolved.parent != data:
+            raise UserError(f"result {result_id}: {folder} is a link or lies outside {data}; "
+                            "it was changed outside escalade, so escalade will not delete it")
+        return resolved
+
+    def cell_path(self, result_id: str, rel: str) -> Path:
+        """A cell file named by the catalogue, checked to be this result's and inside the folder."""
+        match = CELL_FILE_RE.fullmatch(rel) if isinstance(rel, str) else None
+        resolved = (self.root / rel).resolve() if match else None
+        folder = (self.root / "data").resolve() / check_id(result_id)
+        if match is None or match["id"] != result_id or not (resolved and resolved.is_relative_to(folder)):
+            raise UserError(f"result {result_id}: the catalogue names the file {ascii(rel)[:120]}, which "
+                            f"is not one of its files under {self.root / 'data' / result_id}; the catalogue "
+                            "was edited outside escalade")
+        return resolved
+
+    def has_file(self, result_id: str, rel: str) -> bool:
+        try:
+            return self.cell_path(result_id, rel).is_file()
+        except UserError:
+            return False
 
     @contextlib.contextmanager
     def writing(self, result_id: str) -> Iterator[None]:
@@ -365,8 +552,9 @@ class Store:
             raise UserError(f"result {result_id} is being written by {who}; wait for it to finish "
                             "(or stop it) before resuming") from None
         try:
-            os.ftruncate(fd, 0)
-            os.write(fd, str(os.getpid()).encode())
+            with contextlib.suppress(OSError):  # the name is a courtesy: a full disk must not stop us
+                os.ftruncate(fd, 0)      # here, before the run can mark itself failed
+                os.write(fd, str(os.getpid()).encode())
             yield
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
@@ -470,12 +658,13 @@ class Store:
         if stored.meta["status"] == "running" and not force:
             raise UserError(f"result {stored.id} is marked running (a process may still be writing "
                             "it); stop that process first, or pass --force if it is gone")
+        folder = self._owned_dir(stored.id)  # checked before anything is removed
         with self.connect(write=True) as con:
             con.execute("BEGIN TRANSACTION")
             for table, key in (("cells", "result_id"), ("indices", "result_id"), ("results", "id")):
                 con.execute(f"DELETE FROM {table} WHERE {key} = ?", [stored.id])
             con.execute("COMMIT")
-        shutil.rmtree(self.data_dir(stored.id), ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
         return stored.id
 
     # -- reading --
@@ -501,6 +690,7 @@ class Store:
                 raise UserError(f"{self.root}: no result '{result_id}'; recent ones: {known} "
                                 "(see escalade results list)")
             cells = self._rows(con, "SELECT * FROM cells WHERE result_id = ? ORDER BY cell", [result_id])
+        check_id(meta[0]["id"])  # every caller may use it as a path component
         return StoredResult(meta[0], cells)
 
     def resolve(self, result_id: str) -> str:
@@ -515,7 +705,7 @@ class Store:
         return [{k: v for k, v in r.items() if k != "result_id" and v is not None} for r in rows]
 
     def _file(self, result_id: str, rel: str) -> Path:
-        path = self.root / rel
+        path = self.cell_path(result_id, rel)
         if not path.is_file():
             raise UserError(f"result {result_id}: file {path} is missing; the results folder was "
                             "changed outside escalade (re-run, or resume a sweep to rewrite it)")
@@ -553,12 +743,23 @@ class Store:
         day_cols = [c for c in frame.columns if c.startswith("d") and c[1:].isdigit()]
         return frame[day_cols].to_numpy(np.int8)
 
-    def sql(self, query: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-        """Run one read-only SELECT over the catalogue and all stored replicates.
+    def sql(self, query: str, timeout: float = SQL_TIMEOUT_S, max_rows: int = SQL_MAX_ROWS,
+            memory_limit: str = SQL_MEMORY_LIMIT) -> SqlResult:
+        """Run one read-only SELECT over the catalogue and the stored replicates, and nothing else.
 
         Tables: ``results``, ``cells``, ``indices``; views ``replicates`` and ``paths`` over the
         Parquet files of finished cells. The catalogue is copied into memory first, so a long
         query never holds the lock a running sweep needs.
+
+        The user's SQL runs on an in-memory connection that is locked down before it sees the
+        query: external access off (no ``read_text('/etc/shadow')``, ``glob``, ``ATTACH``, URLs),
+        except for exactly the Parquet files of the views the query names (``allowed_paths``,
+        each checked to lie in its result's folder); extension auto-install and auto-load off; no
+        Python replacement scans; a memory limit with spilling to disk off; a few threads; then
+        ``lock_configuration`` so that no ``SET`` in the query can undo any of it. The views read
+        the files lazily rather than being copied into memory first, so a query over one result
+        of a large folder costs what it reads, and memory stays under ``memory_limit``. The query
+        is interrupted after ``timeout`` seconds and at most ``max_rows`` rows come back.
         """
         con = duckdb.connect()
         try:
@@ -576,36 +777,36 @@ class Store:
                 con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM _{name}")
                 con.unregister(f"_{name}")
             cells = tables["cells"]
+            allowed: list[Path] = []
             for view, column in (("replicates", "file"), ("paths", "paths_file")):
                 if view not in query.lower():  # so the catalogue stays queryable if a file is damaged
                     continue
                 listed = cells[["result_id", column]].dropna()
-                files = []
-                for rid, rel in zip(listed["result_id"], listed[column], strict=True):
-                    files.append(self._file(str(rid), str(rel)))  # a missing file is an error, never a gap
+                pairs = [(str(rid), str(rel))
+                         for rid, rel in zip(listed["result_id"], listed[column], strict=True)]
+                files = [self._file(rid, rel) for rid, rel in pairs]  # a missing file: an error, never a gap
                 if files:
                     listing = ", ".join(f"'{sql_path(f)}'" for f in files)
                     try:
                         con.execute(f"CREATE TEMP VIEW {view} AS SELECT * FROM "
                                     f"read_parquet([{listing}], union_by_name = true)")
                     except duckdb.Error:
-                        for rid, f in zip(listed["result_id"], files, strict=True):
-                            self.read_frame(str(rid), str(f.relative_to(self.root)), schema_only=True)
+                        for rid, rel in pairs:
+                            self.read_frame(rid, rel, schema_only=True)
                         raise
+                    allowed += files
                 else:
                     con.execute(f"CREATE TEMP VIEW {view} AS SELECT NULL::VARCHAR AS result_id, "
                                 "NULL::INTEGER AS cell, NULL::INTEGER AS replicate WHERE false")
-            try:
-                cur = con.execute(query)
-                names = [d[0] for d in cur.description]
-                return names, cur.fetchall()
-            except duckdb.Error as exc:
-                raise UserError(f"sql: {str(exc).splitlines()[0]}") from None
+            lock_down(con, allowed, memory_limit)
         except duckdb.Error as exc:  # a damaged file no single read could pin down
+            con.close()
             first = str(exc).splitlines()[0]
             raise UserError(f"sql: the stored replicates cannot be read ({first})") from None
-        finally:
+        except BaseException:
             con.close()
+            raise
+        return run_bounded(con, query, timeout, max_rows, memory_limit)
 
     def default_table(self, result_id: str) -> str:
         """What ``results export`` writes when no table is named: a result's main table."""
@@ -615,6 +816,9 @@ class Store:
         """Write a result's replicates (or paths, cells, indices) to one CSV or Parquet file."""
         if fmt not in ("csv", "parquet"):
             raise UserError(f"--format: expected csv or parquet, got '{fmt}'")
+        if out.is_dir():
+            raise UserError(f"--out {out}: is a folder; give a file name, e.g. {out / f'{result_id}.{fmt}'}")
+        replaceable(out)  # before any work; atomic_target renames over a regular file only
         stored = self.get(result_id)
         result_id = stored.id
         tables = DOCUMENT_TABLES.get(stored.meta["kind"], ("replicates", "paths", "cells", "indices"))
@@ -638,15 +842,16 @@ class Store:
             if frame.empty:
                 raise UserError(f"result {result_id}: no sensitivity indices stored (not a sensitivity "
                                 "analysis, or not finished: resume it first)")
-        if out.is_dir():
-            raise UserError(f"--out {out}: is a folder; give a file name, e.g. {out / f'{result_id}.{fmt}'}")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if fmt == "parquet":
-            write_parquet(frame, out)
-        else:
-            tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-            frame.to_csv(tmp, index=False)
-            os.replace(tmp, out)
+        replaceable(out)  # again, just before writing
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            if fmt == "parquet":
+                write_parquet(frame, out)
+            else:
+                with atomic_target(out) as tmp:
+                    frame.to_csv(tmp, index=False)
+        except OSError as exc:  # a full disk, a folder we may not write
+            raise UserError(f"--out {out}: cannot be written ({exc.strerror or exc})") from None
         return out
 
     # -- results that are documents, not cells of replicates (backtests, replays) --
