@@ -441,7 +441,7 @@ def test_columns_map_renames(tmp_path):
      ("plover_to_cameo: {ASSAULT: '999'}\n", "key 'plover_to_cameo.ASSAULT': CAMEO code '999' is not"),
      ("base: acled\n", "key 'base': expected a bundled profile (gdelt, icews, polecat), got 'acled'"),
      ("- a list\n", "expected a mapping of profile keys, got list"),
-     ("columns: {date: [\n", "not valid YAML")],
+     ("columns: {date: [\n", "YAML syntax error")],
 )
 def test_profile_errors(tmp_path, yaml_text, message):
     prof = write(tmp_path, yaml_text, "bad.yaml")
@@ -461,3 +461,18 @@ def test_all_rows_dropped_is_an_error(tmp_path):
     path = write(tmp_path, "2024-04-01\tSYR\tLBN\t190\n", "x.tsv")
     with pytest.raises(EventsError, match="no events: all 1 rows were dropped"):
         load_events(path, profile=prof)
+
+
+def test_a_profile_cannot_exhaust_the_machine(tmp_path: Path) -> None:
+    """Event profiles are read with the scenarios' bounded YAML loader: deep nesting and alias
+    bombs are clear errors, never a crash or a hang."""
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("columns:\n  date: " + "[" * 100_000 + "\n")
+    bomb = tmp_path / "bomb.yaml"
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]"
+              for p, c in zip("abcdefgh", "bcdefghi", strict=True)]
+    bomb.write_text("\n".join(lines) + "\ncolumns: {date: *i}\n")
+    for path, word in ((deep, "deep"), (bomb, "alias")):
+        with pytest.raises(EventsError, match=word):
+            load_events(DATA / "levant_small.csv", profile=path)

@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
+from escalade.errors import UserError
 from escalade.events.cameo import EventsError, _Rung, cameo_table, check_code, rung_for
+from escalade.scenario.load import safe_yaml  # the hardened loader: bounded, data only
 
 REQUIRED = ("date", "source", "target", "cameo", "description")
 OPTIONAL = (
@@ -182,12 +183,9 @@ def _read_profile(profile: str | Path) -> tuple[str, dict[str, Any]]:
         except UnicodeDecodeError as exc:
             raise EventsError(f"{label}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise EventsError(f"{label}{where}: not valid YAML: {problem}") from None
+        raw = safe_yaml(label, text)
+    except UserError as exc:
+        raise EventsError(str(exc)) from None
     if not isinstance(raw, dict):
         raise EventsError(f"{label}: expected a mapping of profile keys, got {type(raw).__name__}")
     return label, dict(raw)

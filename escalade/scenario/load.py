@@ -227,6 +227,15 @@ def _yaml_problem(where: str, exc: yaml.YAMLError, text: str = "") -> str:
     return f"{where}: {kind}{problem}"
 
 
+def safe_yaml(label: str, text: str) -> Any:
+    """Any YAML document (an event profile, say) read under the same limits as scenarios: size,
+    depth, aliases, duplicate keys; a problem is a ``ScenarioError`` naming ``label`` and line."""
+    try:
+        return _load_yaml(text)
+    except yaml.YAMLError as exc:
+        raise ScenarioError(_yaml_problem(label, exc, text)) from None
+
+
 def parse_yaml(label: str, text: str) -> dict[str, Any]:
     """Parse YAML safely (data, never code) and insist on a mapping at the top.
 
