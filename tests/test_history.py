@@ -273,7 +273,12 @@ def test_a_backtest_exports_its_questions(tmp_path: Path) -> None:
     out = tmp_path / "q.csv"
     res = runner.invoke(app, ["results", "export", rid, "--results", str(tmp_path), "--out", str(out)])
     assert res.exit_code == 0, res.output
-    assert out.read_text().splitlines()[0].startswith("question,kind,source,target")
+    assert out.read_text().splitlines()[0].startswith("result_id,question,kind,source,target")
+    res = runner.invoke(app, ["results", "sql", "SELECT count(*) AS n, sum(outcome) AS yes FROM "
+                              f"questions WHERE result_id = '{rid}'", "--results", str(tmp_path),
+                              "--json"])
+    assert res.exit_code == 0, res.output
+    assert "14" in res.stdout and "3" in res.stdout  # the hand-made table's 14 questions, 3 yes
     bad = runner.invoke(app, ["results", "export", rid, "--results", str(tmp_path), "--table",
                               "replicates"])
     assert bad.exit_code == 2 and "questions" in bad.output

@@ -167,7 +167,8 @@ def write_report(store: Store, rid: str, out: Path | None = None, png_dir: Path 
         paths = None
         if kind == "replay" and doc.get("forecast"):
             frame = store.read_frame(stored.id, f"data/{stored.id}/paths.parquet")
-            paths = frame.to_numpy(np.int8)
+            days = [c for c in frame.columns if c.startswith("d") and c[1:].isdigit()]
+            paths = frame[days].to_numpy(np.int8)
         target = out or store.root / "reports" / f"{stored.id}.html"
         return write_history_report(kind, stored.meta, doc, paths, target, png_dir)
     data = report_data(store, rid)

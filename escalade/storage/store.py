@@ -131,6 +131,11 @@ def now() -> dt.datetime:
 # Results that are one document and a few tables rather than cells of replicates.
 DOCUMENT_TABLES = {"backtest": ("questions",), "replay": ("paths",)}
 ID_KINDS = (*KINDS, *DOCUMENT_TABLES)
+# The questions view's main columns, for a folder without any backtest yet.
+EMPTY_QUESTIONS = (("result_id", "VARCHAR"), ("question", "VARCHAR"), ("kind", "VARCHAR"),
+                   ("source", "VARCHAR"), ("target", "VARCHAR"), ("cut", "VARCHAR"),
+                   ("horizon_days", "BIGINT"), ("forecast", "DOUBLE"), ("outcome", "BIGINT"),
+                   ("base_rate", "DOUBLE"), ("persistence", "DOUBLE"))
 ID_RE = re.compile(rf"(?:{'|'.join(ID_KINDS)})-[0-9a-f]{{8}}")
 CELL_FILE_RE = re.compile(r"data/(?P<id>[a-z]+-[0-9a-f]{8})/(?:(?:cells|paths)/c[0-9]{5}\.parquet"
                           r"|(?:backtest|replay)\.json|(?:questions|paths)\.parquet)")
@@ -748,8 +753,9 @@ class Store:
         """Run one read-only SELECT over the catalogue and the stored replicates, and nothing else.
 
         Tables: ``results``, ``cells``, ``indices``; views ``replicates`` and ``paths`` over the
-        Parquet files of finished cells. The catalogue is copied into memory first, so a long
-        query never holds the lock a running sweep needs.
+        Parquet files of finished cells, and ``questions`` over every backtest's questions. The
+        catalogue is copied into memory first, so a long query never holds the lock a running
+        sweep needs.
 
         The user's SQL runs on an in-memory connection that is locked down before it sees the
         query: external access off (no ``read_text('/etc/shadow')``, ``glob``, ``ATTACH``, URLs),
@@ -798,6 +804,19 @@ class Store:
                 else:
                     con.execute(f"CREATE TEMP VIEW {view} AS SELECT NULL::VARCHAR AS result_id, "
                                 "NULL::INTEGER AS cell, NULL::INTEGER AS replicate WHERE false")
+            if "questions" in query.lower():  # every backtest's questions, one row each
+                done = tables["results"]
+                ids = [str(r) for r in done.loc[(done["kind"] == "backtest")
+                                                & (done["status"] == "done"), "id"]]
+                files = [self._file(rid, f"data/{rid}/questions.parquet") for rid in ids]
+                if files:
+                    listing = ", ".join(f"'{sql_path(f)}'" for f in files)
+                    con.execute("CREATE TEMP VIEW questions AS SELECT * FROM "
+                                f"read_parquet([{listing}], union_by_name = true)")
+                    allowed += files
+                else:
+                    empty = ", ".join(f"NULL::{t} AS {c}" for c, t in EMPTY_QUESTIONS)
+                    con.execute(f"CREATE TEMP VIEW questions AS SELECT {empty} WHERE false")
             lock_down(con, allowed, memory_limit)
         except duckdb.Error as exc:  # a damaged file no single read could pin down
             con.close()
@@ -871,8 +890,10 @@ class Store:
         try:
             atomic_write_bytes(folder / "scenario.yaml", str(provenance["scenario_text"]).encode())
             atomic_write_bytes(folder / f"{kind}.json", json.dumps(doc, allow_nan=False).encode())
-            for name, frame in frames.items():
-                write_parquet(frame, folder / f"{name}.parquet")
+            for name, frame in frames.items():  # rows name their result, as cells' rows do
+                write_parquet(frame.assign(result_id=result_id)[
+                    ["result_id", *(c for c in frame.columns if c != "result_id")]],
+                    folder / f"{name}.parquet")
             for name, data in (extra_files or {}).items():
                 atomic_write_bytes(folder / name, data)
             stamp = now()
