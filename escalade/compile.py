@@ -16,8 +16,8 @@ from escalade.scenario.schema import AttackInject, Scenario
 
 # --- actor float columns: AF[i, col] -------------------------------------------------------
 (CAP0, RESOLVE, MULT, REP, RISK, COSTW, AIRDEF, LAM, DECAY, WEARY, DECAP_LOSS, RECOV, PROTECT,
- BELIEF_NOISE, HELP_P, PROT_AD, ENTRAP, BURDEN, AID_SHARE, LEVERAGE) = range(20)
-N_AF = 20
+ BELIEF_NOISE, HELP_P, PROT_AD, ENTRAP, BURDEN, AID_SHARE, LEVERAGE, LEAD_F) = range(21)
+N_AF = 21
 # --- actor int columns: AI[i, col] ---------------------------------------------------------
 (VACANT0, SUCC_DELAY, RESTRAINT, PROTECTOR, COMMIT, TRIGGER, JOIN, VOID_RUNG, VOID_DAYS, AID_LAG,
  IS_MAIN, IS_PROTECTOR) = range(12)
@@ -32,12 +32,12 @@ N_PF = 9
 MAXRUNG, TOTAL_AIM, MEDIATOR = range(3)
 N_PI = 3
 # --- ladder columns: LF[r, col] ------------------------------------------------------------
-DAMAGE, COST, INTERCEPTABLE, KILLP, HUMIL, COOLDOWN = range(6)
-N_LF = 6
+DAMAGE, COST, INTERCEPTABLE, KILLP, HUMIL, COOLDOWN, LEAD = range(7)
+N_LF = 7
 # --- model float constants: MC[col] ----------------------------------------------------------
 (ANSWER, RET_HALF, ETA, BREAK_COST, EXH_RATE, EXH_DECAY, DNOISE, DECAP_VALUE, EXP_REPLY,
- EXP_INTERCEPT, CAS_PER_DAMAGE, DISCHARGE, DSCALE) = range(13)
-N_MC = 13
+ EXP_INTERCEPT, CAS_PER_DAMAGE, DISCHARGE, DSCALE, LEAD_NOISE) = range(14)
+N_MC = 14
 # --- model int constants: MI[col] ------------------------------------------------------------
 (WINDOW, MEMORY, WAR_RUNG, COMBAT_RUNG, STRIKE_RUNG, FORCE_RUNG, HOLD_DAYS, HOST_A, HOST_B,
  RELEASE_DAYS) = range(10)
@@ -120,11 +120,11 @@ def compile_scenario(sc: Scenario) -> Compiled:
     AI[:, PROTECTOR] = -1
     for k, (aid, a) in enumerate(sc.actors.items()):
         AF[k, [CAP0, RESOLVE, MULT, REP, RISK, COSTW, AIRDEF, LAM, DECAY, WEARY, DECAP_LOSS, RECOV,
-               PROTECT, BELIEF_NOISE]] = [
+               PROTECT, BELIEF_NOISE, LEAD_F]] = [
             a.capability, a.resolve, a.retaliation_multiplier, a.reputation_sensitivity,
             a.risk_weight, a.cost_weight, a.air_defence, a.rationality, a.grievance_decay,
             a.war_weariness, a.decapitation_loss, a.recovery_rate, a.leader_protection,
-            a.belief_noise]
+            a.belief_noise, a.lead_factor]
         AI[k, VACANT0] = a.leader_vacant_days
         AI[k, SUCC_DELAY] = a.succession_delay
         AI[k, RESTRAINT] = top if a.restraint_rung is None else a.restraint_rung
@@ -174,12 +174,12 @@ def compile_scenario(sc: Scenario) -> Compiled:
         PF[ix[a], ix[b], CF_OUT] = PF[ix[b], ix[a], CF_OUT] = 1.0
 
     LF = np.array([[r.damage, r.cost, r.interceptable, r.kill_probability, r.humiliation,
-                    r.cooldown_days] for r in sc.ladder], dtype=np.float64)
+                    r.cooldown_days, r.lead_days] for r in sc.ladder], dtype=np.float64)
     m, o = sc.model, sc.outcomes
     MC = np.array([m.answer_threshold, m.retaliation_half, m.belief_learning,
                    m.ceasefire_break_cost, m.exhaustion_rate, m.exhaustion_decay, m.damage_noise,
                    m.decapitation_value, m.expected_reply, m.expected_interceptable,
-                   o.casualties_per_damage, m.discharge, m.damage_scale])
+                   o.casualties_per_damage, m.discharge, m.damage_scale, m.lead_noise])
     host = o.hostages
     MI = np.array([m.belief_window, m.conflict_memory, o.regional_war.rung,
                    o.protector_combat_rung, o.strike_rung, o.force_rung, o.ceasefire.hold_days,

@@ -137,3 +137,99 @@ def test_bounded_aims_let_mediation_produce_ceasefires() -> None:
     assert reached.mean() > 0.05
     more = run(overrides=(*bounded, "mediators.QAT.effort=0.1"), runs=1000)
     assert_greater(reached, more.days_out[:, D_CF_REACHED] >= 0)
+
+
+# ---- Lead times: a discrete operation is prepared before it is launched -----------------------
+def _first_strike_day(raw, a: str, b: str) -> np.ndarray:
+    """Day of a's first strike on b (days past the horizon count as the horizon + 1)."""
+    from escalade.engine.layout import PD_STRIKE
+
+    c = raw.compiled
+    d = raw.pair_days[:, c.index(a), c.index(b), PD_STRIKE].astype(float)
+    return np.where(d >= 0, d, c.days + 1)
+
+
+def test_longer_lead_times_delay_the_first_answer() -> None:
+    """Iran answers the killing in Tehran with a prepared operation: doubling its lead times
+    pushes its first strike on Israel later, and zero lead time brings it to day 1 or 2."""
+    c = compiled().with_days(40)
+    base = simulate(c, 1500, 4, keep_pair_days=True)
+    slow = simulate(compiled(overrides=("actors.IRN.lead_factor=2.0",)).with_days(40), 1500, 4,
+                    keep_pair_days=True)
+    now = simulate(compiled(overrides=("actors.IRN.lead_factor=0.0",)).with_days(40), 1500, 4,
+                   keep_pair_days=True)
+    assert_greater(_first_strike_day(base, "IRN", "ISR"), _first_strike_day(slow, "IRN", "ISR"))
+    assert_greater(_first_strike_day(now, "IRN", "ISR"), _first_strike_day(base, "IRN", "ISR"))
+    assert np.median(_first_strike_day(now, "IRN", "ISR")) <= 2
+
+
+def _prepared_operation(c, actor: str, target: str, days: int = 30):
+    """One replicate's daily (prep rung, launch day, grievance, reputation tally) for a pair."""
+    i, j = c.index(actor), c.index(target)
+    seen: dict[int, tuple[int, int, float]] = {}
+
+    def observe(day: int, w: reference.World) -> None:
+        seen[day] = (w.prep[i][j], w.launch[i][j], w.grievance[i][j])
+
+    res = reference.simulate_replicate(c.with_days(days), int(replicate_keys(2, 0, 1)[0]),
+                                       trace=True, observe=observe)
+    return seen, res
+
+
+def test_a_prepared_operation_holds_the_grievance_and_is_launched_on_its_day() -> None:
+    """While Iran prepares its answer its grievance does not fade (Israel cannot strike Iran
+    here, and harassment fire, which Iran may still use, settles nothing)."""
+    c = compiled(overrides=("actors.IRN.lead_factor=2.0", "relations.ISR>IRN.max_rung=0",
+                            "ladder.3.damage=0"))
+    seen, res = _prepared_operation(c, "IRN", "ISR")
+    prepared = [d for d, (r, _, _) in seen.items() if r > 0]
+    assert prepared, "Iran prepares an answer to the killing in Tehran"
+    first = prepared[0]
+    rung, launch, _ = seen[first]
+    assert launch > first + 1
+    for d in range(first + 1, launch):  # held: no decay while the operation is prepared
+        assert seen[d][0] == rung and seen[d][2] == seen[first][2]
+    assert seen[launch + 1][2] < seen[launch][2]  # once launched it is settled and fades again
+    irn, isr = c.index("IRN"), c.index("ISR")
+    kinds = [(e.day, e.kind, e.rung) for e in res.events if e.actor == irn and e.target == isr
+             and e.kind in ("prepare", "launch")]
+    assert (first, "prepare", rung) in kinds and (launch, "launch", rung) in kinds
+    assert any(e.day == launch and e.kind == "attack" and e.rung == rung and e.actor == irn
+               for e in res.events)
+
+
+def test_silence_while_preparing_costs_no_reputation() -> None:
+    """A vow buys time: while its answer is prepared, Iran pays no reputation cost for not yet
+    answering; with no lead time it answers at once, and in neither case does it pay much."""
+    from escalade.engine.layout import O_REP
+
+    irn = compiled().index("IRN")
+    slow = run(overrides=("actors.IRN.lead_factor=3.0", "actors.IRN.resolve=0.85"), runs=1000,
+               days=30)
+    base = run(overrides=("actors.IRN.lead_factor=3.0", "ladder.7.lead_days=0",
+                          "ladder.4.lead_days=0", "ladder.5.lead_days=0", "ladder.6.lead_days=0",
+                          "actors.IRN.resolve=0.85"), runs=1000, days=30)
+    # Preparing defers the strike but does not make Iran pay for the wait (if it did, about 24
+    # days of a grievance of 40 would cost it ~100 units, against a few when it answers at once).
+    waited, answered = slow.actor_out[:, irn, O_REP], base.actor_out[:, irn, O_REP]
+    assert waited.mean() <= answered.mean() + 3 * answered.std() / np.sqrt(len(answered))
+
+
+def test_a_ceasefire_calls_off_a_prepared_operation() -> None:
+    """A truce between Iran and Israel, scripted for the day after Iran decides, calls off the
+    operation it prepares: it is never launched on its planned day."""
+    c = compiled(overrides=("actors.IRN.lead_factor=3.0",))
+    seen, res = _prepared_operation(c, "IRN", "ISR")
+    first = min(d for d, (r, _, _) in seen.items() if r > 0)
+    launch = seen[first][1]
+    truce = compiled(overrides=("actors.IRN.lead_factor=3.0", "injects=[{type: ceasefire, "
+                                f"day: {first + 1}, between: [IRN, ISR]}}]"))
+    seen_t, res_t = _prepared_operation(truce, "IRN", "ISR")
+    assert seen_t[first][:2] == seen[first][:2]  # the same decision, the same day
+    # Called off the next day (Iran may decide anew, at the cost of breaking the truce, but the
+    # operation first prepared is gone).
+    assert seen_t[first + 1][:2] != seen[first][:2]
+    irn, rung = c.index("IRN"), seen[first][0]
+    launched = [(e.day, e.rung) for e in res.events if e.kind == "launch" and e.actor == irn]
+    launched_t = [(e.day, e.rung) for e in res_t.events if e.kind == "launch" and e.actor == irn]
+    assert (launch, rung) in launched and (launch, rung) not in launched_t

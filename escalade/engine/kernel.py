@@ -42,8 +42,11 @@ from escalade.engine.rng import (
     N_PURPOSE,
     P_ACCEPT,
     P_CHOICE,
+    P_CHOICE2,
     P_HELP,
     P_KILL,
+    P_LEAD_A,
+    P_LEAD_B,
     P_PROPOSE,
     P_SHOCK_A,
     P_SHOCK_B,
@@ -81,7 +84,7 @@ def _accepts(AF, PF, PI, G, exhaustion, key, x, y, t, A):  # pragma: no cover - 
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _start_ceasefire(PF, cf, cf_start, a, b, t, days_out, pair_days,
+def _start_ceasefire(PF, cf, cf_start, prep, a, b, t, days_out, pair_days,
                      free):  # pragma: no cover - compiled
     if cf[a, b]:
         return
@@ -89,6 +92,8 @@ def _start_ceasefire(PF, cf, cf_start, a, b, t, days_out, pair_days,
     cf[b, a] = True
     cf_start[a, b] = t
     cf_start[b, a] = t
+    prep[a, b] = 0  # a truce calls off operations in preparation
+    prep[b, a] = 0
     if t < free:
         return
     if pair_days[a, b, L.PD_CEASEFIRE] < 0:
@@ -145,8 +150,9 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
     """
     hostile, active, watch, talks, truce, rungs, costw_cost, kill_j = plan
     (cap, vacancy, exhaustion, void_until, G, belief, waiting, cf, cf_start, last_force,
-     ready) = state
-    NG, settle, choice, kill_order, cap0, voided, killed, utils, rep_g, urged, fixed = scratch
+     ready, prep, launch) = state
+    (NG, settle, choice, kill_order, cap0, voided, killed, utils, rep_g, urged, fixed,
+     forced) = scratch
     X, x_cap, x_n = cache
     A = AF.shape[0]
     force = MI[C.FORCE_RUNG]
@@ -175,6 +181,8 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             cf_start[i, j] = NEVER
             last_force[i, j] = NEVER
             ready[i, j] = 0
+            prep[i, j] = 0
+            launch[i, j] = 0
             if PF[i, j, C.G0] >= answer or PF[j, i, C.G0] >= answer:
                 last_force[i, j] = 0
 
@@ -185,8 +193,10 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
         forced_start = inj
         while inj < n_inj and INJ[inj, C.INJ_DAY] == t:
             if INJ[inj, C.INJ_TYPE] == C.INJ_CEASEFIRE:
-                _start_ceasefire(PF, cf, cf_start, INJ[inj, C.INJ_ACTOR], INJ[inj, C.INJ_TARGET],
-                                 t, days_out, pair_days, free)
+                _start_ceasefire(PF, cf, cf_start, prep, INJ[inj, C.INJ_ACTOR],
+                                 INJ[inj, C.INJ_TARGET], t, days_out, pair_days, free)
+            else:
+                forced[INJ[inj, C.INJ_ACTOR], INJ[inj, C.INJ_TARGET]] = True
             inj += 1
 
         # Phase 2: mediation.
@@ -202,7 +212,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             ok_a = _accepts(AF, PF, PI, G, exhaustion, key, a, b, t, A)
             ok_b = _accepts(AF, PF, PI, G, exhaustion, key, b, a, t, A)
             if ok_a and ok_b:
-                _start_ceasefire(PF, cf, cf_start, a, b, t, days_out, pair_days, free)
+                _start_ceasefire(PF, cf, cf_start, prep, a, b, t, days_out, pair_days, free)
 
         # Phase 3: decisions (reference.choose and reference.utility).
         for q in range(active.shape[0]):
@@ -214,6 +224,15 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             i = hostile[p, 0]
             j = hostile[p, 1]
             g = G[i, j]
+            if forced[i, j]:  # a scripted move replaces the choice; silence may still cost
+                if g >= answer and not t < ready[i, j] and prep[i, j] == 0:
+                    urged[p] = True
+                    rep_g[p] = AF[i, C.REP] * AF[i, C.RESOLVE] * _log1p(g)
+                continue
+            if prep[i, j] > 0 and t >= launch[i, j]:
+                choice[i, j] = prep[i, j]  # the prepared operation is launched
+                prep[i, j] = 0
+                continue
             top = PI[i, j, C.MAXRUNG]
             if g < answer:
                 if PF[i, j, C.HOSTILITY] <= 0.0:
@@ -221,7 +240,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                 if AI[i, C.RESTRAINT] < top:
                     top = AI[i, C.RESTRAINT]
             answering = g >= answer
-            cooling = t < ready[i, j]
+            cooling = t < ready[i, j] or prep[i, j] > 0
             # The utility's terms that do not depend on the rung, once per pair and day.
             urge_on = answering and not cooling
             ru = 0.0
@@ -291,47 +310,67 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                 X[i, r] = _log1p(dmg[r] * cap_i)
             x_n[i] = max(x_n[i], top + 1)
             # Utilities: a term that the reference adds only under a condition is subtracted as
-            # +0.0 otherwise (u - 0.0 == u for every u). A rung still cooling down is out.
-            best = -np.inf
-            for r in range(top + 1):
-                x = X[i, r]
-                d = dmg[r]
-                unblocked = unblocked_lo if r < void_rung else unblocked_hi
-                unshared = unshared_lo if r < void_rung else unshared_hi
-                if r < trigger:
-                    unblocked = unblocked_0
-                    unshared = unshared_0
-                diff = x - target
-                u = 0.0 - (ru * (diff * diff) if urge_on else 0.0)
-                u -= rep if urge_on and r < force else 0.0
-                u += hostility * (x + decap_value * (kill_j[j, r] * present))
-                u -= costw_cost[i, r] * wear
-                reply = exp_reply * d * cap_j * unblocked * unshared
-                u -= rb * reply / dscale if d > 0.0 else 0.0
-                u -= rh * (pull * d * cap_i) / dscale if d > 0.0 and r >= join and hj > 0.0 else 0.0
-                u -= bc if breaking and r >= force else 0.0
-                if cooling and cooldown[r] > 0.0:
-                    u = -np.inf
-                utils[r] = u
-                if u > best:
-                    best = u
-            lam = AF[i, C.LAM]
-            total = 0.0
-            for r in range(top + 1):
-                w = 0.0
-                if not (cooling and cooldown[r] > 0.0):
-                    a = lam * (utils[r] - best)
-                    w = 1.0 if a == 0.0 else math.exp(a)
-                utils[r] = w
-                total += w
-            draw = uniform_nb(key, _ctr(t, i, j, P_CHOICE, A)) * total
-            acc = 0.0
-            pick = top
-            for r in range(top + 1):
-                acc += utils[r]
-                if draw < acc:
-                    pick = r
-                    break
+            # +0.0 otherwise (u - 0.0 == u for every u). A rung still cooling down is out. When
+            # the pick is a discrete operation that needs preparation, it is set aside and the
+            # day's action is drawn again, as while preparing (reference.choose called twice).
+            purpose = P_CHOICE
+            for _attempt in range(2):
+                best = -np.inf
+                for r in range(top + 1):
+                    x = X[i, r]
+                    d = dmg[r]
+                    unblocked = unblocked_lo if r < void_rung else unblocked_hi
+                    unshared = unshared_lo if r < void_rung else unshared_hi
+                    if r < trigger:
+                        unblocked = unblocked_0
+                        unshared = unshared_0
+                    diff = x - target
+                    u = 0.0 - (ru * (diff * diff) if urge_on else 0.0)
+                    u -= rep if urge_on and r < force else 0.0
+                    u += hostility * (x + decap_value * (kill_j[j, r] * present))
+                    u -= costw_cost[i, r] * wear
+                    reply = exp_reply * d * cap_j * unblocked * unshared
+                    u -= rb * reply / dscale if d > 0.0 else 0.0
+                    u -= rh * (pull * d * cap_i) / dscale if d > 0.0 and r >= join and hj > 0.0 else 0.0
+                    u -= bc if breaking and r >= force else 0.0
+                    if cooling and cooldown[r] > 0.0:
+                        u = -np.inf
+                    utils[r] = u
+                    if u > best:
+                        best = u
+                lam = AF[i, C.LAM]
+                total = 0.0
+                for r in range(top + 1):
+                    w = 0.0
+                    if not (cooling and cooldown[r] > 0.0):
+                        a = lam * (utils[r] - best)
+                        w = 1.0 if a == 0.0 else math.exp(a)
+                    utils[r] = w
+                    total += w
+                draw = uniform_nb(key, _ctr(t, i, j, purpose, A)) * total
+                acc = 0.0
+                pick = top
+                for r in range(top + 1):
+                    acc += utils[r]
+                    if draw < acc:
+                        pick = r
+                        break
+                # reference.lead_time: a discrete operation is prepared before it is launched.
+                mean = LF[pick, C.LEAD] * AF[i, C.LEAD_F]
+                if prep[i, j] == 0 and cooldown[pick] > 0.0 and mean > 0.0:
+                    sigma = MC[C.LEAD_NOISE]
+                    z = normal_nb(key, _ctr(t, i, j, P_LEAD_A, A), _ctr(t, i, j, P_LEAD_B, A))
+                    lead = np.int64(math.floor(mean * math.exp(sigma * z - 0.5 * sigma * sigma)
+                                               + 0.5))
+                    if lead > 0:
+                        prep[i, j] = pick
+                        launch[i, j] = t + lead
+                        urged[p] = False
+                        urge_on = False  # the answer is pending: the day is chosen as cooling
+                        cooling = True
+                        purpose = P_CHOICE2
+                        continue
+                break
             choice[i, j] = pick
         for k in range(forced_start, inj):
             if INJ[k, C.INJ_TYPE] != C.INJ_CEASEFIRE:
@@ -340,6 +379,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                 choice[a, b] = INJ[k, C.INJ_RUNG]
                 kill_order[a, b] = INJ[k, C.INJ_KILL]
                 fixed[a, b] = INJF[k]
+                forced[a, b] = False
 
         # Phase 4: resolution.
         for i in range(A):
@@ -348,7 +388,8 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             killed[i] = False
             exhaustion[i] = MC[C.EXH_DECAY] * exhaustion[i]
             for j in range(A):
-                NG[i, j] = AF[i, C.DECAY] * G[i, j]
+                # A grievance held for an operation in preparation does not fade.
+                NG[i, j] = G[i, j] if prep[i, j] > 0 else AF[i, C.DECAY] * G[i, j]
         for q in range(active.shape[0]):
             settle[active[q, 0], active[q, 1]] = 0.0
         level = -1
@@ -498,13 +539,15 @@ def _run_block(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, keys, days, da
              np.empty(A, dtype=np.int64), np.empty((A, A)), np.empty((A, A)),
              np.empty((A, A), dtype=np.int64), np.empty((A, A), dtype=np.bool_),
              np.empty((A, A), dtype=np.int64), np.empty((A, A), dtype=np.int64),
+             np.empty((A, A), dtype=np.int64), np.empty((A, A), dtype=np.int64),
              np.empty((A, A), dtype=np.int64))
     # settle is 0 and choice 0 off the active pairs, kill_order -1 off the day's injects:
     # set here once, restored by _replicate after every use.
     scratch = (np.empty((A, A)), np.zeros((A, A)), np.zeros((A, A), dtype=np.int64),
                np.full((A, A), -1, dtype=np.int64), np.empty(A), np.empty(A, dtype=np.bool_),
                np.empty(A, dtype=np.bool_), np.empty(R), np.empty(H),
-               np.zeros(H, dtype=np.bool_), np.full((A, A), np.nan))
+               np.zeros(H, dtype=np.bool_), np.full((A, A), np.nan),
+               np.zeros((A, A), dtype=np.bool_))
     # x rows are keyed on a capability; a NaN key matches nothing, so all start stale.
     cache = (np.empty((A, R)), np.full(A, np.nan), np.zeros(A, dtype=np.int64))
     for k in range(keys.shape[0]):

@@ -75,6 +75,8 @@ class World:
         self.cf_start = [[NEVER] * A for _ in range(A)]
         self.last_force = [[NEVER] * A for _ in range(A)]
         self.ready = [[0] * A for _ in range(A)]  # first day i can mount a discrete op on j
+        self.prep = [[0] * A for _ in range(A)]  # rung of the operation i prepares on j (0: none)
+        self.launch = [[0] * A for _ in range(A)]  # the day it will be launched
         answer = c.MC[C.ANSWER]
         for i in range(A):
             for j in range(A):
@@ -126,10 +128,11 @@ def utility(c: C.Compiled, w: World, i: int, j: int, r: int, x: float, t: int) -
     answering = g >= mc[C.ANSWER]
     d = lf[r, C.DAMAGE]
     u = 0.0
-    if answering and t >= w.ready[i][j]:
+    if answering and t >= w.ready[i][j] and w.prep[i][j] == 0:
         # M2/M3: answer in proportion (x multiplier) to what was suffered; grievances below the
         # threshold are tolerated, above it the urge grows toward 1. While a discrete operation
-        # is being prepared (cooldown) the answer is pending: no urge, no reputation cost yet.
+        # is being prepared (lead time) or the last one's cooldown runs, the answer is pending:
+        # no urge, no reputation cost yet.
         target = math.log1p(af[i, C.MULT] * g)
         excess = g - mc[C.ANSWER]
         urge = excess / (excess + mc[C.RET_HALF])
@@ -163,7 +166,8 @@ def utility(c: C.Compiled, w: World, i: int, j: int, r: int, x: float, t: int) -
     return u
 
 
-def choose(c: C.Compiled, w: World, key: int, i: int, j: int, t: int) -> int:
+def choose(c: C.Compiled, w: World, key: int, i: int, j: int, t: int,
+           purpose: int = rng.P_CHOICE) -> int:
     """Logit (quantal response) choice of a rung; rungs above reach or restraint are excluded."""
     top = int(c.PI[i, j, C.MAXRUNG])
     if w.grievance[i][j] < c.MC[C.ANSWER]:
@@ -171,8 +175,9 @@ def choose(c: C.Compiled, w: World, key: int, i: int, j: int, t: int) -> int:
             return 0  # no aim and no grievance to answer: force is not considered
         top = min(top, int(c.AI[i, C.RESTRAINT]))
     lam = c.AF[i, C.LAM]
-    # Discrete operations (cooldown > 0) need preparation: none while the last one's cooldown runs.
-    cooling = t < w.ready[i][j]
+    # Discrete operations (cooldown > 0): none while one is being prepared or the last one's
+    # cooldown runs.
+    cooling = t < w.ready[i][j] or w.prep[i][j] > 0
     available = [not (cooling and c.LF[r, C.COOLDOWN] > 0.0) for r in range(top + 1)]
     utils = []
     for r in range(top + 1):
@@ -183,13 +188,29 @@ def choose(c: C.Compiled, w: World, key: int, i: int, j: int, t: int) -> int:
     total = 0.0
     for wgt in weights:  # left to right, as the kernel adds them
         total += wgt
-    draw = uniform(key, counter(t, i, j, rng.P_CHOICE, c.n_actors)) * total
+    draw = uniform(key, counter(t, i, j, purpose, c.n_actors)) * total
     acc = 0.0
     for r, wgt in enumerate(weights):
         acc += wgt
         if draw < acc:
             return r
     return top
+
+
+def lead_time(c: C.Compiled, key: int, i: int, j: int, r: int, t: int) -> int:
+    """Days i needs to prepare rung r on j once decided (0: launched today).
+
+    Only discrete operations (cooldown > 0) are prepared. The time is lognormal around the
+    rung's mean times the actor's factor (Iran: 5 days in Jan 2020, 12 in Apr 2024; the US: 5
+    after Tower 22; Hezbollah: a day or two after commander killings), rounded to whole days.
+    """
+    mean = c.LF[r, C.LEAD] * c.AF[i, C.LEAD_F]
+    if c.LF[r, C.COOLDOWN] <= 0.0 or mean <= 0.0:
+        return 0
+    sigma = c.MC[C.LEAD_NOISE]
+    z = normal(key, counter(t, i, j, rng.P_LEAD_A, c.n_actors), counter(t, i, j, rng.P_LEAD_B,
+                                                                        c.n_actors))
+    return math.floor(mean * math.exp(sigma * z - 0.5 * sigma * sigma) + 0.5)
 
 
 def accepts(c: C.Compiled, w: World, key: int, x: int, y: int, t: int) -> bool:
@@ -263,22 +284,46 @@ def simulate_replicate(
                     who = [c.ids[x] for x, ok in ((a, ok_a), (b, ok_b)) if not ok]
                     log(t, "proposal_rejected", a, b, detail=f"{c.ids[med]}; refused by {who}")
 
-        # Phase 3: decisions, all from the start-of-day state.
+        # Phase 3: decisions, all from the start-of-day state. A discrete operation that is
+        # chosen is prepared for a drawn lead time and launched then (unless a cease-fire calls
+        # it off); while it is prepared the pair's grievance is held and silence costs nothing.
         choice = [[0] * A for _ in range(A)]
         kill_order = [[-1] * A for _ in range(A)]
+        urged = [[False] * A for _ in range(A)]  # silence today would cost reputation
         for i in range(A):
             for j in range(A):
+                if pf[i, j, C.HOSTILE] <= 0.0 or t < free:
+                    if (i, j) in forced:
+                        choice[i][j], kill_order[i][j] = forced[(i, j)]
+                    continue
+                prep = w.prep[i][j]
+                urged[i][j] = (w.grievance[i][j] >= answer and t >= w.ready[i][j] and prep == 0)
                 if (i, j) in forced:
                     choice[i][j], kill_order[i][j] = forced[(i, j)]
-                elif pf[i, j, C.HOSTILE] > 0.0 and t >= free:
-                    choice[i][j] = choose(c, w, key, i, j, t)
+                elif prep > 0 and t >= w.launch[i][j]:
+                    choice[i][j] = prep  # the prepared operation is launched
+                    w.prep[i][j] = 0
+                    urged[i][j] = False
+                    log(t, "launch", i, j, prep)
+                else:
+                    r = choose(c, w, key, i, j, t)
+                    lead = lead_time(c, key, i, j, r, t) if prep == 0 else 0
+                    if lead > 0:
+                        # The operation is set aside for its launch day; today's action is
+                        # drawn again as while preparing (no discrete rung, no urge).
+                        w.prep[i][j], w.launch[i][j] = r, t + lead
+                        urged[i][j] = False
+                        log(t, "prepare", i, j, r, f"launch in {lead} day{'' if lead == 1 else 's'}")
+                        r = choose(c, w, key, i, j, t, rng.P_CHOICE2)
+                    choice[i][j] = r
 
         # Phase 4: resolution, against start-of-day capability and pact status.
         cap0 = list(w.cap)
         voided = [t <= w.void_until[i] for i in range(A)]
-        pending = [[t < w.ready[i][j] for j in range(A)] for i in range(A)]
         answering = [[w.grievance[i][j] >= answer for j in range(A)] for i in range(A)]
-        grievance = [[af[i, C.DECAY] * w.grievance[i][j] for j in range(A)] for i in range(A)]
+        # A grievance held for an operation in preparation does not fade.
+        grievance = [[w.grievance[i][j] if w.prep[i][j] > 0 else af[i, C.DECAY] * w.grievance[i][j]
+                      for j in range(A)] for i in range(A)]
         settled = [[0.0] * A for _ in range(A)]
         exhaustion = [mc[C.EXH_DECAY] * e for e in w.exhaustion]
         killed = [False] * A
@@ -347,8 +392,7 @@ def simulate_replicate(
         # Phase 5: updates.
         for i in range(A):
             for j in range(A):
-                if (t >= free and pf[i, j, C.HOSTILE] > 0.0 and answering[i][j]
-                        and not pending[i][j] and choice[i][j] < force):
+                if urged[i][j] and choice[i][j] < force:
                     actor_out[i][L.O_REP] += af[i, C.REP] * af[i, C.RESOLVE] * math.log1p(
                         w.grievance[i][j])
         update_beliefs(c, w, choice, force)
@@ -385,6 +429,7 @@ def start_ceasefire(c: C.Compiled, w: World, a: int, b: int, t: int, days_out: l
         return
     w.ceasefire[a][b] = w.ceasefire[b][a] = True
     w.cf_start[a][b] = w.cf_start[b][a] = t
+    w.prep[a][b] = w.prep[b][a] = 0  # a truce calls off operations in preparation
     if t < c.free_day:
         return
     if pair_days[a][b][L.PD_CEASEFIRE] < 0:

@@ -27,8 +27,9 @@ M2 = 0x94D049BB133111EB
 TWO53 = 1.0 / 9007199254740992.0
 
 # Purposes of draws, the last coordinate of a counter.
-P_CHOICE, P_HELP, P_SHOCK_A, P_SHOCK_B, P_KILL, P_PROPOSE, P_ACCEPT = range(7)
-N_PURPOSE = 8
+(P_CHOICE, P_HELP, P_SHOCK_A, P_SHOCK_B, P_KILL, P_PROPOSE, P_ACCEPT, P_LEAD_A, P_LEAD_B,
+ P_CHOICE2) = range(10)
+N_PURPOSE = 10
 
 
 def replicate_keys(seed: int, start: int, n: int) -> np.ndarray:

@@ -20,6 +20,11 @@ def describe_event(c: Compiled, e: Event) -> str:
     if e.kind == "attack":
         rung = f"rung {e.rung} {c.rung_names[e.rung]} [CAMEO {c.rung_cameo[e.rung]}]"
         return f"{actor} → {target}: {rung}" + (f"; {e.detail}" if e.detail else "")
+    if e.kind == "prepare":
+        rung = f"rung {e.rung} {c.rung_names[e.rung]}"
+        return f"{actor} decides on {rung} against {target} and prepares it ({e.detail})"
+    if e.kind == "launch":
+        return f"{actor} launches the {c.rung_names[e.rung]} it prepared against {target}"
     if e.kind == "kill":
         return f"{actor} kills {target}'s leader: {e.detail}"
     if e.kind == "succession":

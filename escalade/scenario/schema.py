@@ -79,6 +79,11 @@ class LadderRung(_Strict):
         description="a discrete operation: days before the actor can mount another discrete "
         "operation on the same target (0: continuous, usable every day)",
     )
+    lead_days: float = Field(
+        0.0, ge=0.0, le=365.0,
+        description="a discrete operation: mean days from the decision to the launch "
+        "(preparation; 0: launched the day it is decided)",
+    )
 
 
 class Actor(_Strict):
@@ -108,6 +113,10 @@ class Actor(_Strict):
         None, description="highest rung it initiates without a grievance (none: no limit)"
     )
     belief_noise: NonNeg = Field(0.1, description="sd of its estimates of adversaries' resolve")
+    lead_factor: float = Field(
+        1.0, ge=0.0, le=10.0,
+        description="scales the ladder's lead times for this actor (forces on alert: below 1)",
+    )
 
 
 class Relation(_Strict):
@@ -269,6 +278,9 @@ class ModelConstants(_Strict):
     )
     expected_reply: NonNeg = Field(1.0, description="reply size actors expect, per damage dealt")
     expected_interceptable: Prob = Field(0.7, description="share of a reply actors expect intercepted")
+    lead_noise: float = Field(
+        0.5, ge=0.0, le=3.0, description="sd of the log of a drawn lead time (lognormal)"
+    )
 
 
 class Scenario(_Strict):
@@ -297,6 +309,11 @@ class Scenario(_Strict):
                 raise ValueError(f"rung {i} must have rung: {i}, found rung: {r.rung}")
         if ladder[0].damage != 0.0 or ladder[0].cost != 0.0 or ladder[0].cooldown_days != 0:
             raise ValueError("rung 0 (restraint) must have damage 0, cost 0 and cooldown_days 0")
+        for r in ladder:
+            if r.lead_days > 0 and r.cooldown_days == 0:
+                raise ValueError(f"rung {r.rung}: lead_days {r.lead_days} needs cooldown_days > 0; "
+                                 "only a discrete operation is prepared (a continuous rung is "
+                                 "used every day)")
         return ladder
 
     @model_validator(mode="after")
