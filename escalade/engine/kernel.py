@@ -140,6 +140,54 @@ def _plan(c) -> tuple[np.ndarray, ...]:
 
 
 @numba.njit(cache=True, error_model="numpy")
+def _redraw(X, utils, dmg, cooldown, kill_j, costw_cost, top, hostility, decap_value, present,
+            wear, exp_reply, cap_i, cap_j, unblocked_0, unshared_0, unblocked_lo, unshared_lo,
+            unblocked_hi, unshared_hi, trigger, void_rung, rb, rh, pull, join, hj, dscale,
+            breaking, bc, force, lam, u01):  # pragma: no cover - compiled
+    """The day's rung of a pair that has just set a discrete operation aside to prepare it:
+    ``_replicate``'s utility loop with the urge off and discrete rungs closed (the reference's
+    second ``choose``), drawn with ``u01``."""
+    best = -np.inf
+    for r in range(top + 1):
+        x = X[r]
+        d = dmg[r]
+        unblocked = unblocked_lo if r < void_rung else unblocked_hi
+        unshared = unshared_lo if r < void_rung else unshared_hi
+        if r < trigger:
+            unblocked = unblocked_0
+            unshared = unshared_0
+        u = 0.0 - 0.0
+        u -= 0.0
+        u += hostility * (x + decap_value * (kill_j[r] * present))
+        u -= costw_cost[r] * wear
+        reply = exp_reply * d * cap_j * unblocked * unshared
+        u -= rb * reply / dscale if d > 0.0 else 0.0
+        u -= rh * (pull * d * cap_i) / dscale if d > 0.0 and r >= join and hj > 0.0 else 0.0
+        u -= bc if breaking and r >= force else 0.0
+        if cooldown[r] > 0.0:
+            u = -np.inf
+        utils[r] = u
+        if u > best:
+            best = u
+    total = 0.0
+    for r in range(top + 1):
+        w = 0.0
+        if not cooldown[r] > 0.0:
+            a = lam * (utils[r] - best)
+            w = 1.0 if a == 0.0 else math.exp(a)
+        utils[r] = w
+        total += w
+    draw = u01 * total
+    acc = 0.0
+    pick = top
+    for r in range(top + 1):
+        acc += utils[r]
+        if draw < acc:
+            return r
+    return pick
+
+
+@numba.njit(cache=True, error_model="numpy")
 def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, days_out, actor_out,
                pair_out, pair_days, path, state, scratch, cache):  # pragma: no cover - compiled
     """One replicate, all days; writes into its rows of the output arrays.
@@ -310,67 +358,66 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                 X[i, r] = _log1p(dmg[r] * cap_i)
             x_n[i] = max(x_n[i], top + 1)
             # Utilities: a term that the reference adds only under a condition is subtracted as
-            # +0.0 otherwise (u - 0.0 == u for every u). A rung still cooling down is out. When
-            # the pick is a discrete operation that needs preparation, it is set aside and the
-            # day's action is drawn again, as while preparing (reference.choose called twice).
-            purpose = P_CHOICE
-            for _attempt in range(2):
-                best = -np.inf
-                for r in range(top + 1):
-                    x = X[i, r]
-                    d = dmg[r]
-                    unblocked = unblocked_lo if r < void_rung else unblocked_hi
-                    unshared = unshared_lo if r < void_rung else unshared_hi
-                    if r < trigger:
-                        unblocked = unblocked_0
-                        unshared = unshared_0
-                    diff = x - target
-                    u = 0.0 - (ru * (diff * diff) if urge_on else 0.0)
-                    u -= rep if urge_on and r < force else 0.0
-                    u += hostility * (x + decap_value * (kill_j[j, r] * present))
-                    u -= costw_cost[i, r] * wear
-                    reply = exp_reply * d * cap_j * unblocked * unshared
-                    u -= rb * reply / dscale if d > 0.0 else 0.0
-                    u -= rh * (pull * d * cap_i) / dscale if d > 0.0 and r >= join and hj > 0.0 else 0.0
-                    u -= bc if breaking and r >= force else 0.0
-                    if cooling and cooldown[r] > 0.0:
-                        u = -np.inf
-                    utils[r] = u
-                    if u > best:
-                        best = u
-                lam = AF[i, C.LAM]
-                total = 0.0
-                for r in range(top + 1):
-                    w = 0.0
-                    if not (cooling and cooldown[r] > 0.0):
-                        a = lam * (utils[r] - best)
-                        w = 1.0 if a == 0.0 else math.exp(a)
-                    utils[r] = w
-                    total += w
-                draw = uniform_nb(key, _ctr(t, i, j, purpose, A)) * total
-                acc = 0.0
-                pick = top
-                for r in range(top + 1):
-                    acc += utils[r]
-                    if draw < acc:
-                        pick = r
-                        break
-                # reference.lead_time: a discrete operation is prepared before it is launched.
-                mean = LF[pick, C.LEAD] * AF[i, C.LEAD_F]
-                if prep[i, j] == 0 and cooldown[pick] > 0.0 and mean > 0.0:
-                    sigma = MC[C.LEAD_NOISE]
-                    z = normal_nb(key, _ctr(t, i, j, P_LEAD_A, A), _ctr(t, i, j, P_LEAD_B, A))
-                    lead = np.int64(math.floor(mean * math.exp(sigma * z - 0.5 * sigma * sigma)
-                                               + 0.5))
-                    if lead > 0:
-                        prep[i, j] = pick
-                        launch[i, j] = t + lead
-                        urged[p] = False
-                        urge_on = False  # the answer is pending: the day is chosen as cooling
-                        cooling = True
-                        purpose = P_CHOICE2
-                        continue
-                break
+            # +0.0 otherwise (u - 0.0 == u for every u). A rung still cooling down is out.
+            best = -np.inf
+            for r in range(top + 1):
+                x = X[i, r]
+                d = dmg[r]
+                unblocked = unblocked_lo if r < void_rung else unblocked_hi
+                unshared = unshared_lo if r < void_rung else unshared_hi
+                if r < trigger:
+                    unblocked = unblocked_0
+                    unshared = unshared_0
+                diff = x - target
+                u = 0.0 - (ru * (diff * diff) if urge_on else 0.0)
+                u -= rep if urge_on and r < force else 0.0
+                u += hostility * (x + decap_value * (kill_j[j, r] * present))
+                u -= costw_cost[i, r] * wear
+                reply = exp_reply * d * cap_j * unblocked * unshared
+                u -= rb * reply / dscale if d > 0.0 else 0.0
+                u -= rh * (pull * d * cap_i) / dscale if d > 0.0 and r >= join and hj > 0.0 else 0.0
+                u -= bc if breaking and r >= force else 0.0
+                if cooling and cooldown[r] > 0.0:
+                    u = -np.inf
+                utils[r] = u
+                if u > best:
+                    best = u
+            lam = AF[i, C.LAM]
+            total = 0.0
+            for r in range(top + 1):
+                w = 0.0
+                if not (cooling and cooldown[r] > 0.0):
+                    a = lam * (utils[r] - best)
+                    w = 1.0 if a == 0.0 else math.exp(a)
+                utils[r] = w
+                total += w
+            draw = uniform_nb(key, _ctr(t, i, j, P_CHOICE, A)) * total
+            acc = 0.0
+            pick = top
+            for r in range(top + 1):
+                acc += utils[r]
+                if draw < acc:
+                    pick = r
+                    break
+            # reference.lead_time: a discrete operation is prepared before it is launched.
+            mean = LF[pick, C.LEAD] * AF[i, C.LEAD_F]
+            if prep[i, j] == 0 and cooldown[pick] > 0.0 and mean > 0.0:
+                sigma = MC[C.LEAD_NOISE]
+                z = normal_nb(key, _ctr(t, i, j, P_LEAD_A, A), _ctr(t, i, j, P_LEAD_B, A))
+                lead = np.int64(math.floor(mean * math.exp(sigma * z - 0.5 * sigma * sigma)
+                                           + 0.5))
+                if lead > 0:
+                    prep[i, j] = pick
+                    launch[i, j] = t + lead
+                    urged[p] = False
+                    # The day's action is drawn again as while preparing (reference.choose
+                    # called a second time); rare, so a call is cheaper than a loop here.
+                    pick = _redraw(X[i], utils, dmg, cooldown, kill_j[j], costw_cost[i], top,
+                                   hostility, decap_value, present, wear, exp_reply, cap_i, cap_j,
+                                   unblocked_0, unshared_0, unblocked_lo, unshared_lo,
+                                   unblocked_hi, unshared_hi, trigger, void_rung, rb, rh, pull,
+                                   join, hj, dscale, breaking, bc, force, AF[i, C.LAM],
+                                   uniform_nb(key, _ctr(t, i, j, P_CHOICE2, A)))
             choice[i, j] = pick
         for k in range(forced_start, inj):
             if INJ[k, C.INJ_TYPE] != C.INJ_CEASEFIRE:
