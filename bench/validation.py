@@ -9,13 +9,53 @@ them. The numbers say where the model's structure is wrong, not how well it fore
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import time
 
 import numpy as np
 
+from escalade.engine.layout import PD_STRIKE
+from escalade.engine.run import simulate
 from escalade.history import episodes as bundled
 from escalade.history.backtest import FORECASTERS, _score, backtest
+from escalade.history.condition import condition
 from escalade.history.questions import Skipped
+
+# Answers whose timing the record gives (EPISODES.md): (episode, cut, who, on whom, real date).
+FIRST_ANSWERS = (
+    ("A", "2020-01-04", "IRN", "USA", "2020-01-08"),  # Soleimani, 3 Jan -> Al-Asad, 8 Jan
+    ("B", "2024-04-02", "IRN", "ISR", "2024-04-13"),  # Damascus, 1 Apr -> the barrage, 13-14 Apr
+    ("B", "2024-04-14", "ISR", "IRN", "2024-04-19"),  # the barrage -> Isfahan, 19 Apr
+    ("E", "2024-01-29", "USA", "KH", "2024-02-02"),   # Tower 22, 28 Jan -> US strikes, 2 Feb
+    ("D", "2024-06-12", "HEZ", "ISR", "2024-06-12"),  # Taleb Abdallah, 11 Jun -> barrage, 12 Jun
+    ("D", "2024-07-04", "HEZ", "ISR", "2024-07-04"),  # Mohammed Nasser, 3 Jul -> barrage, 4 Jul
+)
+
+
+def first_answers(runs: int, seed: int) -> None:
+    """When the model's first strike comes, against when the real one came."""
+    print("\nFirst answers: the day of the first strike (rung >= strike rung) after the cut, "
+          f"{runs} runs, against the real one:\n")
+    print("| episode | cut | answer | within 30 days | 10th pct | median | 90th pct | real |")
+    print("|---|---|---|---|---|---|---|---|")
+    for ep_id, cut, a, b, real in FIRST_ANSWERS:
+        ep = bundled.find(ep_id)
+        assert ep is not None
+        table, loaded = bundled.load(ep)
+        when = dt.date.fromisoformat(cut)
+        cond = condition(loaded.scenario, table, when, 30)
+        raw = simulate(cond.compiled, runs, seed, keep_pair_days=True)
+        c = cond.compiled
+        assert raw.pair_days is not None
+        day = raw.pair_days[:, c.index(a), c.index(b), PD_STRIKE]
+        lag = day[day >= 0] - cond.cut_day
+        if lag.size:
+            q = np.percentile(lag, [10, 50, 90], method="inverted_cdf")
+            dates = [(when + dt.timedelta(days=int(x))).isoformat()[5:] for x in q]
+        else:
+            dates = ["–"] * 3
+        print(f"| {ep_id} | {cut} | {a}>{b} | {np.mean(day >= 0):.0%} | {' | '.join(dates)} | "
+              f"{real[5:]} |")
 
 
 def fmt_skill(v: dict) -> str:
@@ -92,6 +132,7 @@ def main() -> None:
         print(f"| {q['episode']} | {q['cut'].split()[1]} | {q['horizon_days']} | {q['question']} | "
               f"{q['forecast']:.2f} | {'yes' if q['outcome'] else 'no'} |")
     print(f"\n{len(misses)} such misses of {len(everything)} questions.")
+    first_answers(args.runs, args.seed)
 
 
 if __name__ == "__main__":
