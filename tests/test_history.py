@@ -282,3 +282,21 @@ def test_a_backtest_exports_its_questions(tmp_path: Path) -> None:
     bad = runner.invoke(app, ["results", "export", rid, "--results", str(tmp_path), "--table",
                               "replicates"])
     assert bad.exit_code == 2 and "questions" in bad.output
+
+
+def test_the_python_api_never_writes_a_report_over_a_folder_or_a_pipe(tmp_path: Path) -> None:
+    import os
+
+    import escalade
+    from escalade.errors import UserError
+
+    res = runner.invoke(app, ["backtest", str(DATA / "quiet.csv"), "--scenario",
+                              str(DATA / "quiet.yaml"), "--cut", "2024-01-10", "--horizon", "5",
+                              "--runs", "10", "--results", str(tmp_path), "--json"])
+    rid = json.loads(res.stdout)["id"]
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for out in (tmp_path, fifo):
+        with pytest.raises(UserError, match="--out"):
+            escalade.report(rid, out=out, results=str(tmp_path))
+    assert fifo.exists() and not fifo.is_file()

@@ -26,7 +26,7 @@ from escalade.reports.data import MAX_LINE_SERIES, ReportData, Series
 from escalade.reports.html import write_html
 from escalade.reports.png import write_pngs
 from escalade.reports.trace import render_trace
-from escalade.storage.store import Store, day_column, raw_from_frame
+from escalade.storage.store import Store, day_column, raw_from_frame, replaceable
 
 PATHS_RUNS = 2_000
 DOCUMENT_KINDS = ("backtest", "replay")
@@ -158,6 +158,8 @@ def write_report(store: Store, rid: str, out: Path | None = None, png_dir: Path 
     """Write ``out`` (default ``<results>/reports/<id>.html``) and, if asked, PNGs into ``png_dir``."""
     if png_dir is not None and png_dir.exists() and not png_dir.is_dir():
         raise UserError(f"--png {png_dir}: is a file; give a folder for the PNG figures")
+    if out is not None:  # the Python API too: never over a device, pipe, link or folder
+        replaceable(Path(out))
     stored = store.get(rid)
     if stored.meta["kind"] in DOCUMENT_KINDS:  # backtests and replays: a document, not cells
         from escalade.reports.history import write_history_report
