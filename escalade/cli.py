@@ -761,12 +761,15 @@ def trace(
                                            help="which replicate of the seed")] = 0,
     days: DaysOpt = None,
     set_: SetOpt = None,
+    threats: Annotated[bool, typer.Option("--threats", help="also show threats and shows of force")
+                       ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Tell one replicate day by day: who did what to whom, what was intercepted, who was killed."""
+    """Tell one replicate day by day, one event a line: who did what to whom, what was
+    intercepted, who was killed, which operations were prepared and launched."""
     from escalade.engine.reference import simulate_replicate
     from escalade.engine.rng import replicate_keys
-    from escalade.reports.trace import render_trace, trace_records
+    from escalade.reports.trace import render_trace, trace_records, trace_rows
 
     with user_errors():
         loaded, compiled = prepare(scenario, policy, set_, days)
@@ -779,8 +782,16 @@ def trace(
             return
         out.print(f"[bold]{loaded.scenario.name}[/] · policy {loaded.policy or '-'} · seed {seed}"
                   f" · replicate {replicate}")
-        for line in render_trace(compiled, result):
-            out.print(line, highlight=False)
+        # One event a line, cut with "…" at the terminal's edge (--json has the full text).
+        width = max(40, out.width)
+        out.print(f"{'day':<9}  {'who':<8} {'rung':>4}  what · detail", style="bold",
+                  highlight=False)
+        for day, who, rung, what, detail in trace_rows(compiled, result, threats):
+            line = f"{day:<9}  {who:<8} {rung:>4}  {what}" + (f" · {detail}" if detail else "")
+            out.print(line if len(line) <= width else line[:width - 1] + "…", highlight=False,
+                      soft_wrap=True)
+        final = render_trace(compiled, result)[-1]
+        out.print(final, highlight=False)
 
 
 @app.command()

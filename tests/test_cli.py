@@ -75,9 +75,12 @@ def test_compare_table() -> None:
 def test_trace_tells_a_day_by_day_story() -> None:
     res = invoke("trace", "--policy", "decapitate-hez", "--seed", "2", "--days", "40")
     assert res.exit_code == 0, res.output
-    assert "Day  30 (2024-08-30)" in res.stdout
-    assert "kills HEZ's leader: Hassan Nasrallah killed" in res.stdout
-    assert "CAMEO" in res.stdout
+    assert " 30 08-30  ISR>HEZ     5  kills HEZ's leader · Hassan Nasrallah killed" in res.stdout
+    assert "CAMEO" in res.stdout and "prepares" in res.stdout and "launches the prepared" in res.stdout
+    # One event a line: nothing wraps mid-phrase at the terminal's width.
+    lines = res.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert all(line[:3].strip().isdigit() for line in lines[2:-1])
 
 
 def test_trace_json() -> None:

@@ -62,6 +62,48 @@ def render_trace(c: Compiled, result: ReplicateResult, threats: bool = False) ->
     return lines
 
 
+def _what(c: Compiled, e: Event) -> tuple[str, str]:
+    """(what happened, detail) for the trace table: short, so one event fits one line."""
+    target = c.ids[e.target] if e.target >= 0 else ""
+    if e.kind == "attack":
+        return f"{c.rung_names[e.rung]} [CAMEO {c.rung_cameo[e.rung]}]", e.detail
+    if e.kind == "prepare":
+        return f"prepares {c.rung_names[e.rung]}", e.detail
+    if e.kind == "launch":
+        return f"launches the prepared {c.rung_names[e.rung]}", ""
+    if e.kind == "kill":
+        return f"kills {target}'s leader", e.detail
+    if e.kind == "succession":
+        return "succession", e.detail
+    if e.kind == "ceasefire":
+        return "cease-fire [CAMEO 0871]", e.detail
+    if e.kind == "ceasefire_broken":
+        return "breaks the cease-fire", ""
+    if e.kind == "proposal_rejected":
+        return "cease-fire proposal rejected [CAMEO 045]", e.detail
+    if e.kind == "pact_void":
+        return f"unprovoked rung-{e.rung} strike voids the pact", ""
+    if e.kind == "outcome":
+        return f"OUTCOME: {e.detail}", ""
+    return e.kind, e.detail
+
+
+def trace_rows(c: Compiled, result: ReplicateResult,
+               threats: bool = False) -> list[tuple[str, str, str, str, str]]:
+    """One row per event (day and date, actor > target, rung, what, detail) for a table that
+    keeps each event on one line; threats and shows of force are left out unless asked for."""
+    rows = []
+    for e in result.events:
+        if e.kind == "attack" and e.rung < 3 and not threats:
+            continue
+        actor = c.ids[e.actor] if e.actor >= 0 else ""
+        pair = f"{actor}>{c.ids[e.target]}" if e.target >= 0 and e.kind != "succession" else actor
+        what, detail = _what(c, e)
+        rows.append((f"{e.day:3d} {_date(c, e.day)[5:]}", pair,
+                     str(e.rung) if e.rung >= 0 else "", what, detail))
+    return rows
+
+
 def trace_records(c: Compiled, result: ReplicateResult) -> list[dict[str, Any]]:
     return [
         {"day": e.day, "date": _date(c, e.day), "kind": e.kind,
