@@ -36,8 +36,8 @@ DAMAGE, COST, INTERCEPTABLE, KILLP, HUMIL, COOLDOWN, LEAD = range(7)
 N_LF = 7
 # --- model float constants: MC[col] ----------------------------------------------------------
 (ANSWER, RET_HALF, ETA, BREAK_COST, EXH_RATE, EXH_DECAY, DNOISE, DECAP_VALUE, EXP_REPLY,
- EXP_INTERCEPT, CAS_PER_DAMAGE, DISCHARGE, DSCALE, LEAD_NOISE) = range(14)
-N_MC = 14
+ EXP_INTERCEPT, CAS_PER_DAMAGE, DISCHARGE, DSCALE, LEAD_NOISE, TOL_SHARE, TOL_MEMORY) = range(16)
+N_MC = 16
 # --- model int constants: MI[col] ------------------------------------------------------------
 (WINDOW, MEMORY, WAR_RUNG, COMBAT_RUNG, STRIKE_RUNG, FORCE_RUNG, HOLD_DAYS, HOST_A, HOST_B,
  RELEASE_DAYS) = range(10)
@@ -179,7 +179,8 @@ def compile_scenario(sc: Scenario) -> Compiled:
     MC = np.array([m.answer_threshold, m.retaliation_half, m.belief_learning,
                    m.ceasefire_break_cost, m.exhaustion_rate, m.exhaustion_decay, m.damage_noise,
                    m.decapitation_value, m.expected_reply, m.expected_interceptable,
-                   o.casualties_per_damage, m.discharge, m.damage_scale, m.lead_noise])
+                   o.casualties_per_damage, m.discharge, m.damage_scale, m.lead_noise,
+                   m.tolerance_share, m.tolerance_memory])
     host = o.hostages
     MI = np.array([m.belief_window, m.conflict_memory, o.regional_war.rung,
                    o.protector_combat_rung, o.strike_rung, o.force_rung, o.ceasefire.hold_days,

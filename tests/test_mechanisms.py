@@ -233,3 +233,39 @@ def test_a_ceasefire_calls_off_a_prepared_operation() -> None:
     launched = [(e.day, e.rung) for e in res.events if e.kind == "launch" and e.actor == irn]
     launched_t = [(e.day, e.rung) for e in res_t.events if e.kind == "launch" and e.actor == irn]
     assert (launch, rung) in launched and (launch, rung) not in launched_t
+
+
+# ---- Declared ends: a reply smaller than the answer it follows closes the round ---------------
+def test_a_smaller_reply_after_an_answer_is_absorbed() -> None:
+    """A answers on day 1; B's day-2 reply does a third of the damage A meant to deal. With no
+    tolerance A answers again; when a reply below half of its own answer is absorbed, the round
+    is over (Iran and Isfahan, April 2024)."""
+    from pathlib import Path
+
+    from escalade.engine.layout import PD_FORCE
+
+    path = str(Path(__file__).parent / "data" / "round.yaml")
+
+    def again(share: float) -> np.ndarray:
+        c = compiled(None, (f"model.tolerance_share={share}",), scenario=path).with_free_day(3)
+        raw = simulate(c, 500, 3, keep_pair_days=True)
+        return raw.pair_days[:, c.index("AAA"), c.index("BBB"), PD_FORCE] >= 0
+
+    none, half = again(0.0), again(0.5)
+    assert none.mean() > 0.5
+    assert_greater(half, none)
+    assert half.mean() < 0.05
+
+
+def test_the_raised_threshold_fades_at_its_memory() -> None:
+    from pathlib import Path
+
+    path = str(Path(__file__).parent / "data" / "round.yaml")
+    c = compiled(None, ("model.tolerance_share=0.5",), scenario=path)
+    a, b = c.index("AAA"), c.index("BBB")
+    tol: dict[int, float] = {}
+    reference.simulate_replicate(c, int(replicate_keys(0, 0, 1)[0]),
+                                 observe=lambda day, w: tol.__setitem__(day, w.tol[a][b]))
+    assert np.isclose(tol[1], 0.5 * 6.0)  # half of the strike A meant to deal
+    for day in range(2, 12):
+        assert np.isclose(tol[day], 0.95 * tol[day - 1]) or tol[day] > tol[day - 1]

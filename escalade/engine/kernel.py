@@ -198,9 +198,9 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
     """
     hostile, active, watch, talks, truce, rungs, costw_cost, kill_j = plan
     (cap, vacancy, exhaustion, void_until, G, belief, waiting, cf, cf_start, last_force,
-     ready, prep, launch) = state
+     ready, prep, launch, tol) = state
     (NG, settle, choice, kill_order, cap0, voided, killed, utils, rep_g, urged, fixed,
-     forced) = scratch
+     forced, dealt) = scratch
     X, x_cap, x_n = cache
     A = AF.shape[0]
     force = MI[C.FORCE_RUNG]
@@ -231,6 +231,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             ready[i, j] = 0
             prep[i, j] = 0
             launch[i, j] = 0
+            tol[i, j] = 0.0
             if PF[i, j, C.G0] >= answer or PF[j, i, C.G0] >= answer:
                 last_force[i, j] = 0
 
@@ -272,8 +273,9 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             i = hostile[p, 0]
             j = hostile[p, 1]
             g = G[i, j]
+            thr = max(answer, tol[i, j])  # reference.threshold: raised after an answer (E)
             if forced[i, j]:  # a scripted move replaces the choice; silence may still cost
-                if g >= answer and not t < ready[i, j] and prep[i, j] == 0:
+                if g >= thr and not t < ready[i, j] and prep[i, j] == 0:
                     urged[p] = True
                     rep_g[p] = AF[i, C.REP] * AF[i, C.RESOLVE] * _log1p(g)
                 continue
@@ -282,12 +284,12 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                 prep[i, j] = 0
                 continue
             top = PI[i, j, C.MAXRUNG]
-            if g < answer:
+            if g < thr:
                 if PF[i, j, C.HOSTILITY] <= 0.0:
                     continue  # no aim and no grievance to answer: force is not considered
                 if AI[i, C.RESTRAINT] < top:
                     top = AI[i, C.RESTRAINT]
-            answering = g >= answer
+            answering = g >= thr
             cooling = t < ready[i, j] or prep[i, j] > 0
             # The utility's terms that do not depend on the rung, once per pair and day.
             urge_on = answering and not cooling
@@ -298,7 +300,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                 lg = _log1p(g)
                 mg = AF[i, C.MULT] * g
                 target = lg if mg == g else math.log1p(mg)
-                excess = g - answer
+                excess = g - thr
                 urge = excess / (excess + MC[C.RET_HALF])
                 ru = AF[i, C.RESOLVE] * urge
                 rep = AF[i, C.REP] * AF[i, C.RESOLVE] * lg  # also phase 5's reputation cost
@@ -439,6 +441,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                 NG[i, j] = G[i, j] if prep[i, j] > 0 else AF[i, C.DECAY] * G[i, j]
         for q in range(active.shape[0]):
             settle[active[q, 0], active[q, 1]] = 0.0
+            dealt[active[q, 0], active[q, 1]] = 0.0
         level = -1
         record = t >= free
         for q in range(active.shape[0]):
@@ -447,7 +450,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             r = choice[i, j]
             if r == 0:
                 continue
-            answering = G[i, j] >= answer
+            answering = G[i, j] >= max(answer, tol[i, j])
             if record and r >= MI[C.COMBAT_RUNG] and pair_days[i, j, L.PD_COMBAT] < 0:
                 pair_days[i, j, L.PD_COMBAT] = t
             if r >= force:
@@ -506,6 +509,8 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                 if helps and r >= AI[j, C.JOIN]:
                     NG[p, i] += AF[j, C.ENTRAP] * received
                 settle[i, j] += MC[C.DISCHARGE] * full / max(AF[i, C.MULT], 1e-3)
+                if answering and LF[r, C.COOLDOWN] > 0.0:
+                    dealt[i, j] = full
             order = kill_order[i, j]
             if ((LF[r, C.KILLP] > 0.0 or order == 1)
                     and vacancy[j] == 0 and not killed[j] and order != 0):
@@ -546,6 +551,12 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                 if not cf[i, j] and NG[i, j] < PF[i, j, C.FLOOR]:
                     NG[i, j] = PF[i, j, C.FLOOR]
                 G[i, j] = NG[i, j]
+        # (E) a declared end: the raised answer threshold fades, and a discrete answer raises it.
+        for i in range(A):
+            for j in range(A):
+                tol[i, j] = MC[C.TOL_MEMORY] * tol[i, j]
+                if dealt[i, j] > 0.0:
+                    tol[i, j] = max(tol[i, j], MC[C.TOL_SHARE] * dealt[i, j])
         for j in range(A):
             share = AF[j, C.AID_SHARE]
             ceil = AF[j, C.CAP0]
@@ -587,14 +598,14 @@ def _run_block(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, keys, days, da
              np.empty((A, A), dtype=np.int64), np.empty((A, A), dtype=np.bool_),
              np.empty((A, A), dtype=np.int64), np.empty((A, A), dtype=np.int64),
              np.empty((A, A), dtype=np.int64), np.empty((A, A), dtype=np.int64),
-             np.empty((A, A), dtype=np.int64))
+             np.empty((A, A), dtype=np.int64), np.empty((A, A)))
     # settle is 0 and choice 0 off the active pairs, kill_order -1 off the day's injects:
     # set here once, restored by _replicate after every use.
     scratch = (np.empty((A, A)), np.zeros((A, A)), np.zeros((A, A), dtype=np.int64),
                np.full((A, A), -1, dtype=np.int64), np.empty(A), np.empty(A, dtype=np.bool_),
                np.empty(A, dtype=np.bool_), np.empty(R), np.empty(H),
                np.zeros(H, dtype=np.bool_), np.full((A, A), np.nan),
-               np.zeros((A, A), dtype=np.bool_))
+               np.zeros((A, A), dtype=np.bool_), np.zeros((A, A)))
     # x rows are keyed on a capability; a NaN key matches nothing, so all start stale.
     cache = (np.empty((A, R)), np.full(A, np.nan), np.zeros(A, dtype=np.int64))
     for k in range(keys.shape[0]):

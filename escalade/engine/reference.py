@@ -77,6 +77,7 @@ class World:
         self.ready = [[0] * A for _ in range(A)]  # first day i can mount a discrete op on j
         self.prep = [[0] * A for _ in range(A)]  # rung of the operation i prepares on j (0: none)
         self.launch = [[0] * A for _ in range(A)]  # the day it will be launched
+        self.tol = [[0.0] * A for _ in range(A)]  # raised answer threshold after an answer (E)
         answer = c.MC[C.ANSWER]
         for i in range(A):
             for j in range(A):
@@ -121,11 +122,18 @@ def expected_protector_reply(c: C.Compiled, w: World, j: int, r: int, t: int) ->
     return 0.0
 
 
+def threshold(c: C.Compiled, w: World, i: int, j: int) -> float:
+    """The grievance at or above which i answers j: the model's threshold, raised for a while
+    after i's own discrete answer on j (a declared end, eq. E)."""
+    return max(c.MC[C.ANSWER], w.tol[i][j])
+
+
 def utility(c: C.Compiled, w: World, i: int, j: int, r: int, x: float, t: int) -> float:
     """U_i(r; j): what actor i expects from using rung r on j today (docs/model.md, eq. U)."""
     af, lf, mc = c.AF, c.LF, c.MC
     g = w.grievance[i][j]
-    answering = g >= mc[C.ANSWER]
+    thr = threshold(c, w, i, j)
+    answering = g >= thr
     d = lf[r, C.DAMAGE]
     u = 0.0
     if answering and t >= w.ready[i][j] and w.prep[i][j] == 0:
@@ -134,7 +142,7 @@ def utility(c: C.Compiled, w: World, i: int, j: int, r: int, x: float, t: int) -
         # is being prepared (lead time) or the last one's cooldown runs, the answer is pending:
         # no urge, no reputation cost yet.
         target = math.log1p(af[i, C.MULT] * g)
-        excess = g - mc[C.ANSWER]
+        excess = g - thr
         urge = excess / (excess + mc[C.RET_HALF])
         diff = x - target
         u -= af[i, C.RESOLVE] * urge * (diff * diff)
@@ -170,7 +178,7 @@ def choose(c: C.Compiled, w: World, key: int, i: int, j: int, t: int,
            purpose: int = rng.P_CHOICE) -> int:
     """Logit (quantal response) choice of a rung; rungs above reach or restraint are excluded."""
     top = int(c.PI[i, j, C.MAXRUNG])
-    if w.grievance[i][j] < c.MC[C.ANSWER]:
+    if w.grievance[i][j] < threshold(c, w, i, j):
         if c.PF[i, j, C.HOSTILITY] <= 0.0:
             return 0  # no aim and no grievance to answer: force is not considered
         top = min(top, int(c.AI[i, C.RESTRAINT]))
@@ -249,7 +257,7 @@ def simulate_replicate(
         if trace:
             events.append(Event(*args, **kw))
 
-    force, answer, free = int(mi[C.FORCE_RUNG]), mc[C.ANSWER], c.free_day
+    force, free = int(mi[C.FORCE_RUNG]), c.free_day
     for t in range(1, days + 1):
         # Phase 1: injects. Forced cease-fires start now; forced attacks wait for phase 3.
         forced = {}
@@ -297,7 +305,8 @@ def simulate_replicate(
                         choice[i][j], kill_order[i][j] = forced[(i, j)]
                     continue
                 prep = w.prep[i][j]
-                urged[i][j] = (w.grievance[i][j] >= answer and t >= w.ready[i][j] and prep == 0)
+                urged[i][j] = (w.grievance[i][j] >= threshold(c, w, i, j) and t >= w.ready[i][j]
+                               and prep == 0)
                 if (i, j) in forced:
                     choice[i][j], kill_order[i][j] = forced[(i, j)]
                 elif prep > 0 and t >= w.launch[i][j]:
@@ -320,11 +329,13 @@ def simulate_replicate(
         # Phase 4: resolution, against start-of-day capability and pact status.
         cap0 = list(w.cap)
         voided = [t <= w.void_until[i] for i in range(A)]
-        answering = [[w.grievance[i][j] >= answer for j in range(A)] for i in range(A)]
+        answering = [[w.grievance[i][j] >= threshold(c, w, i, j) for j in range(A)]
+                     for i in range(A)]
         # A grievance held for an operation in preparation does not fade.
         grievance = [[w.grievance[i][j] if w.prep[i][j] > 0 else af[i, C.DECAY] * w.grievance[i][j]
                       for j in range(A)] for i in range(A)]
         settled = [[0.0] * A for _ in range(A)]
+        dealt = [[0.0] * A for _ in range(A)]  # what a discrete answer was meant to deal
         exhaustion = [mc[C.EXH_DECAY] * e for e in w.exhaustion]
         killed = [False] * A
         level = -1
@@ -371,6 +382,8 @@ def simulate_replicate(
                                                             grievance, settled, exhaustion,
                                                             actor_out,
                                                             fixed.get((i, j), math.nan))
+                    if answering[i][j] and lf[r, C.COOLDOWN] > 0.0:
+                        dealt[i][j] = d * cap0[i]
                     if trace:
                         helped = f"; {c.ids[helper]} helped defend" if helper >= 0 else ""
                         log(t, "attack", i, j, r, f"damage {received:.2f} of {d * cap0[i]:.2f}, "
@@ -404,6 +417,13 @@ def simulate_replicate(
                     grievance[i][j] = float(pf[i, j, C.FLOOR])
         w.grievance = grievance
         w.exhaustion = exhaustion
+        # (E) A declared end: after a discrete answer, what falls below a share of the damage it
+        # was meant to deal is absorbed; the raised threshold fades day by day.
+        for i in range(A):
+            for j in range(A):
+                w.tol[i][j] = mc[C.TOL_MEMORY] * w.tol[i][j]
+                if dealt[i][j] > 0.0:
+                    w.tol[i][j] = max(w.tol[i][j], mc[C.TOL_SHARE] * dealt[i][j])
         for j in range(A):
             update_leadership(c, w, j, t, killed[j], log)
         for a in range(A):

@@ -281,6 +281,14 @@ class ModelConstants(_Strict):
     lead_noise: float = Field(
         0.5, ge=0.0, le=3.0, description="sd of the log of a drawn lead time (lognormal)"
     )
+    tolerance_share: Prob = Field(
+        0.0, description="after a discrete answer, a grievance below this share of the damage it "
+        "was meant to deal is absorbed, not answered (a declared end; 0: off)"
+    )
+    tolerance_memory: Prob = Field(
+        0.93, description="daily retention of that raised threshold (it fades back to "
+        "answer_threshold)"
+    )
 
 
 class Scenario(_Strict):
