@@ -242,6 +242,10 @@ def print_summary(title: str, summary: Summary) -> None:
     if summary.strikes_by_pair:
         pairs = "  ".join(f"{k} {e.value:.1f}" for k, e in summary.strikes_by_pair.items())
         out.print(f"strikes by pair (mean per replicate): {pairs}", highlight=False)
+    if summary.war_days is not None:
+        e = summary.war_days
+        out.print(f"days at war (regional-war rung between main parties, mean per replicate): "
+                  f"{e.value:.2f} [{e.ci_low:.2f}, {e.ci_high:.2f}]", highlight=False)
 
 
 @app.command()

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from escalade.engine.layout import ACTOR_NAMES, D_CF_HELD, D_COMBAT, D_WAR, DAY_NAMES
+from escalade.engine.layout import ACTOR_NAMES, D_CF_HELD, D_COMBAT, D_WAR, D_WAR_DAYS, DAY_NAMES
 from escalade.engine.run import RawResult
 
 Z95 = 1.959963984540054
@@ -118,6 +118,7 @@ class Summary:
     actors: dict[str, dict[str, Estimate]]
     runs: int
     strikes_by_pair: dict[str, Estimate]  # "ISR>HEZ": mean strikes by ISR on HEZ
+    war_days: Estimate | None = None  # mean days at the regional-war rung between main parties
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON: probabilities and means with their 95% intervals."""
@@ -128,7 +129,7 @@ class Summary:
             "actors_ci": {a: {m: [e.ci_low, e.ci_high] for m, e in ms.items()}
                           for a, ms in self.actors.items()},
             "strikes_by_pair": {k: e.as_mean() for k, e in self.strikes_by_pair.items()},
-        }
+        } | ({"war_days": self.war_days.as_mean()} if self.war_days is not None else {})
 
     @classmethod
     def from_json(cls, doc: dict[str, Any]) -> Summary:
@@ -137,7 +138,9 @@ class Summary:
                   for a, ms in doc["actors"].items()}
         pairs = {k: Estimate(v["mean"], v["ci_low"], v["ci_high"])
                  for k, v in doc["strikes_by_pair"].items()}
-        return cls(outcomes, actors, int(doc["runs"]), pairs)
+        wd = doc.get("war_days")  # absent from summaries stored before it was counted
+        war = Estimate(wd["mean"], wd["ci_low"], wd["ci_high"]) if wd else None
+        return cls(outcomes, actors, int(doc["runs"]), pairs, war)
 
 
 def summarise(raw: RawResult) -> Summary:
@@ -150,7 +153,8 @@ def summarise(raw: RawResult) -> Summary:
     }
     pairs = {f"{ids[i]}>{ids[j]}": mean_ci(raw.pair_out[:, i, j], lower=0.0)
              for i in range(len(ids)) for j in range(len(ids)) if raw.pair_out[:, i, j].any()}
-    return Summary(outcomes, actors, n, pairs)
+    return Summary(outcomes, actors, n, pairs,
+                   mean_ci(raw.days_out[:, D_WAR_DAYS].astype(np.float64), lower=0.0))
 
 
 def paired_difference(a: np.ndarray, b: np.ndarray) -> Estimate:

@@ -63,12 +63,12 @@ def test_sweep_and_sensitivity_are_reproducible_from_the_seed() -> None:
     assert a.id != b.id
     pd.testing.assert_frame_equal(a.outcomes, b.outcomes)
     sk = {"params": {"actors.IRN.resolve": (0.5, 0.9), "relations.ISR>HEZ.hostility": (0.3, 0.6)},
-          "samples": 4, "runs": 100, "days": 40, "seed": 3}
+          "samples": 4, "runs": 100, "days": 40, "seed": 3, "outcomes": ["regional_war", "ISR.casualties"]}
     s1, s2 = escalade.sensitivity(**sk), escalade.sensitivity(**sk)
     pd.testing.assert_frame_equal(s1.indices, s2.indices)
     assert set(s1.indices.param) == {"actors.IRN.resolve", "relations.ISR>HEZ.hostility"}
     stored = escalade.load(s1.id)
-    assert stored.kind == "sensitivity" and len(stored.indices) == 2
+    assert stored.kind == "sensitivity" and len(stored.indices) == 4  # 2 outcomes x 2 params
     s3 = escalade.sensitivity(**(sk | {"seed": 4}))
     assert not s3.indices[["S1", "ST"]].equals(s1.indices[["S1", "ST"]])
 

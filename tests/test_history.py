@@ -300,3 +300,19 @@ def test_the_python_api_never_writes_a_report_over_a_folder_or_a_pipe(tmp_path: 
         with pytest.raises(UserError, match="--out"):
             escalade.report(rid, out=out, results=str(tmp_path))
     assert fifo.exists() and not fifo.is_file()
+
+
+def test_the_tables_regional_war_is_counted_as_the_model_counts_it(tmp_path: Path) -> None:
+    """Two war days within three: 11 and 13 January make a war, 11 and 15 do not."""
+    from escalade.history.questions import Question, observed
+
+    sc = load_scenario(str(DATA / "quiet.yaml"), None,
+                       ["outcomes.regional_war.days=2", "outcomes.regional_war.window=3"]).scenario
+    q = Question("regional_war", None, None, dt.date(2024, 1, 10), 10)
+    for second, war in (("2024-01-13", 1), ("2024-01-15", 0)):
+        csv = tmp_path / f"w{second}.csv"
+        csv.write_text("date,source,target,cameo,rung,description\n"
+                       "2024-01-11,AAA,BBB,192,5,war day\n"
+                       f"{second},BBB,AAA,192,5,war day\n")
+        table = load_events(csv, actors=list(sc.actors), ladder=sc.ladder)
+        assert observed(sc, table, q) == war, second

@@ -239,7 +239,8 @@ def test_a_ceasefire_calls_off_a_prepared_operation() -> None:
 def test_a_smaller_reply_after_an_answer_is_absorbed() -> None:
     """A answers on day 1; B's day-2 reply does a third of the damage A meant to deal. With no
     tolerance A answers again; when a reply below half of its own answer is absorbed, the round
-    is over (Iran and Isfahan, April 2024)."""
+    is over (Iran and Isfahan, April 2024): not later either, when the raised threshold has
+    faded, since what was absorbed is written off (60 days)."""
     from pathlib import Path
 
     from escalade.engine.layout import PD_FORCE
@@ -267,5 +268,67 @@ def test_the_raised_threshold_fades_at_its_memory() -> None:
     reference.simulate_replicate(c, int(replicate_keys(0, 0, 1)[0]),
                                  observe=lambda day, w: tol.__setitem__(day, w.tol[a][b]))
     assert np.isclose(tol[1], 0.5 * 6.0)  # half of the strike A meant to deal
-    for day in range(2, 12):
+    for day in range(2, 60):
         assert np.isclose(tol[day], 0.95 * tol[day - 1]) or tol[day] > tol[day - 1]
+
+
+def test_a_prepared_answer_is_launched_as_an_answer() -> None:
+    """An answer prepared for four days, while A's own fire settles its grievance, is still an
+    answer when launched: not an unprovoked strike, and it does not void A's formal pact."""
+    from escalade.compile import compile_scenario
+    from escalade.scenario.schema import Scenario
+
+    def make(lead: float):
+        return compile_scenario(Scenario.model_validate({
+            "name": "launch", "start_date": "2024-01-01", "days": 20,
+            "model": {"answer_threshold": 1.0, "damage_noise": 0.0, "lead_noise": 0.0},
+            "ladder": [
+                {"rung": 0, "name": "restraint", "cameo": "01", "goldstein": 0, "damage": 0, "cost": 0},
+                {"rung": 1, "name": "fire", "cameo": "190", "goldstein": -10, "damage": 1, "cost": 0},
+                {"rung": 2, "name": "strike", "cameo": "195", "goldstein": -10, "damage": 4,
+                 "cost": 0, "cooldown_days": 30, "lead_days": lead}],
+            "actors": {
+                "AAA": {"name": "A", "kind": "state", "leaders": ["a"], "resolve": 0.9,
+                        "rationality": 20.0, "risk_weight": 0.0, "cost_weight": 0.0,
+                        "grievance_decay": 1.0},
+                "BBB": {"name": "B", "kind": "state", "leaders": ["b"], "resolve": 0.5},
+                "CCC": {"name": "C", "kind": "state", "leaders": ["c"], "resolve": 0.5}},
+            "relations": [{"actor": "AAA", "target": "BBB", "grievance": 4.0, "hostility": 0.6}],
+            "commitments": [{"protector": "CCC", "protected": "AAA", "type": "formal",
+                             "trigger_rung": 1, "join_rung": 2, "void_rung": 2, "void_days": 30}],
+            "outcomes": {"regional_war": {"actors": ["AAA", "BBB"], "rung": 2}, "force_rung": 1,
+                         "strike_rung": 2, "protector_combat_rung": 2,
+                         "ceasefire": {"pairs": [["AAA", "BBB"]]}, "horizons": [20]}}))
+
+    c = make(4.0)
+    raw = simulate(c, 200, 1)
+    assert raw.actor_out[:, 0, O_STRIKES].mean() >= 0.9  # the prepared strike is launched
+    assert raw.actor_out[:, 0, O_INIT].sum() == 0  # ... as the answer it was decided as
+    res = reference.simulate_replicate(c, int(replicate_keys(1, 0, 1)[0]), trace=True)
+    assert any(e.kind == "launch" for e in res.events)
+    assert not any(e.kind == "pact_void" for e in res.events)
+
+
+# ---- Regional war as a state: N days at the war rung within a window ---------------------------
+def test_regional_war_needs_its_days_within_the_window() -> None:
+    """One day at the war rung between main parties is an exchange; a war needs N days of a W-day
+    window. Requiring more days can only lower P(regional war), and the days counted are exactly
+    the days the escalation path sits at or above the war rung."""
+    from escalade.engine.layout import D_WAR_DAYS
+
+    hot = ("relations.ISR>HEZ.hostility=0.8",)  # enough war for the comparison to bite
+    one = run(overrides=(*hot, "outcomes.regional_war.days=1", "outcomes.regional_war.window=1"),
+              runs=1500, days=90)
+    three = run(overrides=(*hot, "outcomes.regional_war.days=3", "outcomes.regional_war.window=7"),
+                runs=1500, days=90)
+    assert_greater(war(three), war(one))
+    assert (war(three) <= war(one)).all()  # the same runs: a 3-in-7 war is also a 1-day war
+    c = compiled(None, (*hot, "outcomes.regional_war.days=3",
+                        "outcomes.regional_war.window=7")).with_days(90)
+    raw = simulate(c, 300, 11, keep_paths=True)
+    at_war = (raw.path >= c.MI[C.WAR_RUNG]).sum(axis=1)
+    np.testing.assert_array_equal(raw.days_out[:, D_WAR_DAYS], at_war)
+    first = raw.days_out[:, D_WAR]
+    for k in np.flatnonzero(first >= 0)[:50]:  # the war day is the first with 3 of the last 7
+        hits = np.convolve(raw.path[k] >= c.MI[C.WAR_RUNG], np.ones(7), "full")[:90]
+        assert int(np.argmax(hits >= 3)) + 1 == first[k]

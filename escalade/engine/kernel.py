@@ -86,14 +86,14 @@ def _accepts(AF, PF, PI, G, exhaustion, key, x, y, t, A):  # pragma: no cover - 
 @numba.njit(cache=True, error_model="numpy")
 def _start_ceasefire(PF, cf, cf_start, prep, a, b, t, days_out, pair_days,
                      free):  # pragma: no cover - compiled
+    prep[a, b] = 0  # a truce (new or renewed) calls off operations in preparation
+    prep[b, a] = 0
     if cf[a, b]:
         return
     cf[a, b] = True
     cf[b, a] = True
     cf_start[a, b] = t
     cf_start[b, a] = t
-    prep[a, b] = 0  # a truce calls off operations in preparation
-    prep[b, a] = 0
     if t < free:
         return
     if pair_days[a, b, L.PD_CEASEFIRE] < 0:
@@ -198,9 +198,9 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
     """
     hostile, active, watch, talks, truce, rungs, costw_cost, kill_j = plan
     (cap, vacancy, exhaustion, void_until, G, belief, waiting, cf, cf_start, last_force,
-     ready, prep, launch, tol) = state
+     ready, prep, launch, tol, prep_ans) = state
     (NG, settle, choice, kill_order, cap0, voided, killed, utils, rep_g, urged, fixed,
-     forced, dealt) = scratch
+     forced, dealt, war_ring, launched) = scratch
     X, x_cap, x_n = cache
     A = AF.shape[0]
     force = MI[C.FORCE_RUNG]
@@ -213,6 +213,9 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
     dmg = rungs[C.DAMAGE]
     cooldown = rungs[C.COOLDOWN]
 
+    days_out[L.D_WAR_DAYS] = 0
+    war_ring[:] = False
+    war_count = np.int64(0)
     for i in range(A):
         cap[i] = AF[i, C.CAP0]
         vacancy[i] = AI[i, C.VACANT0]
@@ -232,6 +235,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             prep[i, j] = 0
             launch[i, j] = 0
             tol[i, j] = 0.0
+            prep_ans[i, j] = False
             if PF[i, j, C.G0] >= answer or PF[j, i, C.G0] >= answer:
                 last_force[i, j] = 0
 
@@ -282,6 +286,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             if prep[i, j] > 0 and t >= launch[i, j]:
                 choice[i, j] = prep[i, j]  # the prepared operation is launched
                 prep[i, j] = 0
+                launched[i, j] = prep_ans[i, j]  # judged as it was when decided
                 continue
             top = PI[i, j, C.MAXRUNG]
             if g < thr:
@@ -411,6 +416,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                 if lead > 0:
                     prep[i, j] = pick
                     launch[i, j] = t + lead
+                    prep_ans[i, j] = answering
                     urged[p] = False
                     # The day's action is drawn again as while preparing (reference.choose
                     # called a second time); rare, so a call is cheaper than a loop here.
@@ -450,7 +456,8 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             r = choice[i, j]
             if r == 0:
                 continue
-            answering = G[i, j] >= max(answer, tol[i, j])
+            answering = G[i, j] >= max(answer, tol[i, j]) or launched[i, j]
+            launched[i, j] = False
             if record and r >= MI[C.COMBAT_RUNG] and pair_days[i, j, L.PD_COMBAT] < 0:
                 pair_days[i, j, L.PD_COMBAT] = t
             if r >= force:
@@ -470,11 +477,8 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                         actor_out[i, L.O_INIT] += 1.0
                 if not answering and r >= AI[i, C.VOID_RUNG] and not voided[i]:
                     void_until[i] = t + AI[i, C.VOID_DAYS]
-            if AI[i, C.IS_MAIN] and AI[j, C.IS_MAIN]:
-                if r > level:
-                    level = r
-                if record and r >= MI[C.WAR_RUNG] and days_out[L.D_WAR] < 0:
-                    days_out[L.D_WAR] = t
+            if AI[i, C.IS_MAIN] and AI[j, C.IS_MAIN] and r > level:
+                level = r
             if (record and AI[i, C.IS_PROTECTOR] and r >= MI[C.COMBAT_RUNG]
                     and days_out[L.D_COMBAT] < 0):
                 days_out[L.D_COMBAT] = t
@@ -523,6 +527,15 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             kill_order[INJ[k, C.INJ_ACTOR], INJ[k, C.INJ_TARGET]] = -1
             fixed[INJ[k, C.INJ_ACTOR], INJ[k, C.INJ_TARGET]] = np.nan
         path[t - 1] = level
+        # Regional war as a state (reference): N war days within the last W.
+        at_war = record and level >= MI[C.WAR_RUNG]
+        slot = t % MI[C.WAR_WINDOW]
+        war_count += np.int64(at_war) - np.int64(war_ring[slot])
+        war_ring[slot] = at_war
+        if at_war:
+            days_out[L.D_WAR_DAYS] += 1
+        if war_count >= MI[C.WAR_DAYS] and days_out[L.D_WAR] < 0:
+            days_out[L.D_WAR] = t
 
         # Phase 5: updates.
         for p in range(hostile.shape[0]):
@@ -557,6 +570,8 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                 tol[i, j] = MC[C.TOL_MEMORY] * tol[i, j]
                 if dealt[i, j] > 0.0:
                     tol[i, j] = max(tol[i, j], MC[C.TOL_SHARE] * dealt[i, j])
+                if answer <= G[i, j] < tol[i, j]:  # absorbed: written off, the round is over
+                    G[i, j] = min(G[i, j], PF[i, j, C.FLOOR])
         for j in range(A):
             share = AF[j, C.AID_SHARE]
             ceil = AF[j, C.CAP0]
@@ -598,14 +613,16 @@ def _run_block(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, keys, days, da
              np.empty((A, A), dtype=np.int64), np.empty((A, A), dtype=np.bool_),
              np.empty((A, A), dtype=np.int64), np.empty((A, A), dtype=np.int64),
              np.empty((A, A), dtype=np.int64), np.empty((A, A), dtype=np.int64),
-             np.empty((A, A), dtype=np.int64), np.empty((A, A)))
+             np.empty((A, A), dtype=np.int64), np.empty((A, A)),
+             np.empty((A, A), dtype=np.bool_))
     # settle is 0 and choice 0 off the active pairs, kill_order -1 off the day's injects:
     # set here once, restored by _replicate after every use.
     scratch = (np.empty((A, A)), np.zeros((A, A)), np.zeros((A, A), dtype=np.int64),
                np.full((A, A), -1, dtype=np.int64), np.empty(A), np.empty(A, dtype=np.bool_),
                np.empty(A, dtype=np.bool_), np.empty(R), np.empty(H),
                np.zeros(H, dtype=np.bool_), np.full((A, A), np.nan),
-               np.zeros((A, A), dtype=np.bool_), np.zeros((A, A)))
+               np.zeros((A, A), dtype=np.bool_), np.zeros((A, A)),
+               np.zeros(MI[C.WAR_WINDOW], dtype=np.bool_), np.zeros((A, A), dtype=np.bool_))
     # x rows are keyed on a capability; a NaN key matches nothing, so all start stale.
     cache = (np.empty((A, R)), np.full(A, np.nan), np.zeros(A, dtype=np.int64))
     for k in range(keys.shape[0]):

@@ -12,8 +12,8 @@ combat rung on j (PD_COMBAT), or a cease-fire between i and j began (PD_CEASEFIR
 these days, also count the replayed history before the free day.)
 """
 
-D_WAR, D_COMBAT, D_CF_REACHED, D_CF_HELD, D_HOSTAGES = range(5)
-N_DAY = 5
+D_WAR, D_COMBAT, D_CF_REACHED, D_CF_HELD, D_HOSTAGES, D_WAR_DAYS = range(6)
+N_DAY = 6  # the last column is a count, not a day: days at war (regional-war rung), from free_day
 DAY_NAMES = ("regional_war", "protector_in_combat", "ceasefire_reached", "ceasefire",
              "hostages_returned")
 

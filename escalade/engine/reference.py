@@ -78,6 +78,7 @@ class World:
         self.prep = [[0] * A for _ in range(A)]  # rung of the operation i prepares on j (0: none)
         self.launch = [[0] * A for _ in range(A)]  # the day it will be launched
         self.tol = [[0.0] * A for _ in range(A)]  # raised answer threshold after an answer (E)
+        self.prep_answer = [[False] * A for _ in range(A)]  # was the prepared op an answer?
         answer = c.MC[C.ANSWER]
         for i in range(A):
             for j in range(A):
@@ -247,6 +248,9 @@ def simulate_replicate(
     key = int(key)
     w = World(c, key)
     days_out = [-1] * L.N_DAY
+    days_out[L.D_WAR_DAYS] = 0
+    war_ring = [False] * int(mi[C.WAR_WINDOW])
+    war_count = 0
     actor_out = [[0.0] * L.N_ACT for _ in range(A)]
     pair_out = [[0] * A for _ in range(A)]  # strikes by i on j
     pair_days = [[[-1] * L.N_PD for _ in range(A)] for _ in range(A)]  # first days, from free
@@ -267,6 +271,8 @@ def simulate_replicate(
                 continue
             a, b = int(row[C.INJ_ACTOR]), int(row[C.INJ_TARGET])
             if row[C.INJ_TYPE] == C.INJ_CEASEFIRE:
+                for x, y in called_off(w, a, b):
+                    log(t, "called_off", x, y, detail="a cease-fire")
                 start_ceasefire(c, w, a, b, t, days_out, pair_days)
                 log(t, "ceasefire", a, b, detail="scripted")
             else:
@@ -286,6 +292,8 @@ def simulate_replicate(
                 ok_b = accepts(c, w, key, b, a, t)
                 med = int(c.PI[a, b, C.MEDIATOR])
                 if ok_a and ok_b:
+                    for x, y in called_off(w, a, b):
+                        log(t, "called_off", x, y, detail="a cease-fire")
                     start_ceasefire(c, w, a, b, t, days_out, pair_days)
                     log(t, "ceasefire", a, b, detail=f"mediated by {c.ids[med]}")
                 else:
@@ -298,6 +306,7 @@ def simulate_replicate(
         choice = [[0] * A for _ in range(A)]
         kill_order = [[-1] * A for _ in range(A)]
         urged = [[False] * A for _ in range(A)]  # silence today would cost reputation
+        launched = [[False] * A for _ in range(A)]  # a prepared answer launched today
         for i in range(A):
             for j in range(A):
                 if pf[i, j, C.HOSTILE] <= 0.0 or t < free:
@@ -312,6 +321,7 @@ def simulate_replicate(
                 elif prep > 0 and t >= w.launch[i][j]:
                     choice[i][j] = prep  # the prepared operation is launched
                     w.prep[i][j] = 0
+                    launched[i][j] = w.prep_answer[i][j]  # judged as it was when decided
                     urged[i][j] = False
                     log(t, "launch", i, j, prep)
                 else:
@@ -321,6 +331,7 @@ def simulate_replicate(
                         # The operation is set aside for its launch day; today's action is
                         # drawn again as while preparing (no discrete rung, no urge).
                         w.prep[i][j], w.launch[i][j] = r, t + lead
+                        w.prep_answer[i][j] = w.grievance[i][j] >= threshold(c, w, i, j)
                         urged[i][j] = False
                         log(t, "prepare", i, j, r, f"launch in {lead} day{'' if lead == 1 else 's'}")
                         r = choose(c, w, key, i, j, t, rng.P_CHOICE2)
@@ -329,8 +340,8 @@ def simulate_replicate(
         # Phase 4: resolution, against start-of-day capability and pact status.
         cap0 = list(w.cap)
         voided = [t <= w.void_until[i] for i in range(A)]
-        answering = [[w.grievance[i][j] >= threshold(c, w, i, j) for j in range(A)]
-                     for i in range(A)]
+        answering = [[w.grievance[i][j] >= threshold(c, w, i, j) or launched[i][j]
+                      for j in range(A)] for i in range(A)]
         # A grievance held for an operation in preparation does not fade.
         grievance = [[w.grievance[i][j] if w.prep[i][j] > 0 else af[i, C.DECAY] * w.grievance[i][j]
                       for j in range(A)] for i in range(A)]
@@ -366,9 +377,6 @@ def simulate_replicate(
                         log(t, "pact_void", i, int(ai[i, C.PROTECTOR]), r)
                 if ai[i, C.IS_MAIN] and ai[j, C.IS_MAIN]:
                     level = max(level, r)
-                    if record and r >= mi[C.WAR_RUNG] and days_out[L.D_WAR] < 0:
-                        days_out[L.D_WAR] = t
-                        log(t, "outcome", i, j, r, "regional war")
                 if (record and ai[i, C.IS_PROTECTOR] and r >= mi[C.COMBAT_RUNG]
                         and days_out[L.D_COMBAT] < 0):
                     days_out[L.D_COMBAT] = t
@@ -401,6 +409,17 @@ def simulate_replicate(
                         name = leader_name(c, j, w.leader[j])
                         log(t, "kill", i, j, r, f"{name} killed")
         path[t - 1] = level
+        # M9: regional war is a state: the war rung between main parties on at least N days of
+        # the last W (a ring of the last W days; days before the free day count as peace).
+        at_war = record and level >= mi[C.WAR_RUNG]
+        slot = t % int(mi[C.WAR_WINDOW])
+        war_count += int(at_war) - int(war_ring[slot])
+        war_ring[slot] = at_war
+        if at_war:
+            days_out[L.D_WAR_DAYS] += 1
+        if war_count >= mi[C.WAR_DAYS] and days_out[L.D_WAR] < 0:
+            days_out[L.D_WAR] = t
+            log(t, "outcome", detail="regional war")
 
         # Phase 5: updates.
         for i in range(A):
@@ -424,6 +443,10 @@ def simulate_replicate(
                 w.tol[i][j] = mc[C.TOL_MEMORY] * w.tol[i][j]
                 if dealt[i][j] > 0.0:
                     w.tol[i][j] = max(w.tol[i][j], mc[C.TOL_SHARE] * dealt[i][j])
+                # What is absorbed is written off (down to the standing floor), so it cannot
+                # come back as an answer when the raised threshold fades: the round is over.
+                if mc[C.ANSWER] <= w.grievance[i][j] < w.tol[i][j]:
+                    w.grievance[i][j] = min(w.grievance[i][j], float(pf[i, j, C.FLOOR]))
         for j in range(A):
             update_leadership(c, w, j, t, killed[j], log)
         for a in range(A):
@@ -443,13 +466,18 @@ def simulate_replicate(
     return ReplicateResult(days_out, actor_out, path, pair_out, pair_days, events)
 
 
+def called_off(w: World, a: int, b: int) -> list[tuple[int, int]]:
+    """The operations between a and b that a cease-fire now calls off (for the trace)."""
+    return [(x, y) for x, y in ((a, b), (b, a)) if w.prep[x][y] > 0]
+
+
 def start_ceasefire(c: C.Compiled, w: World, a: int, b: int, t: int, days_out: list[int],
                     pair_days: list[list[list[int]]]) -> None:
+    w.prep[a][b] = w.prep[b][a] = 0  # a truce (new or renewed) calls off operations in preparation
     if w.ceasefire[a][b]:
         return
     w.ceasefire[a][b] = w.ceasefire[b][a] = True
     w.cf_start[a][b] = w.cf_start[b][a] = t
-    w.prep[a][b] = w.prep[b][a] = 0  # a truce calls off operations in preparation
     if t < c.free_day:
         return
     if pair_days[a][b][L.PD_CEASEFIRE] < 0:

@@ -6,7 +6,9 @@ for every cut and horizon:
 
 * ``attack`` A>B: does A use force on B (a rung at or above the scenario's ``force_rung``) in the
   ``horizon`` days that start on the cut? ``strike`` A>B: at or above its ``strike_rung``;
-* ``regional_war``: two of the scenario's main parties fight at or above its war rung;
+* ``regional_war``: two of the scenario's main parties fight at or above its war rung on at
+  least its ``days`` days within a ``window`` (days before the window's first day do not count,
+  as in the model, where days before the cut count as peace);
 * ``protector_in_combat`` P, for each actor holding a commitment (not of type ``none``): P uses
   a rung at or above the scenario's protector combat rung, on anyone;
 * ``ceasefire`` A~B, for each watched pair: a cease-fire between them is declared or agreed
@@ -142,6 +144,12 @@ def matcher(scenario: Scenario, q: Question) -> Callable[[Event], bool]:
 def happened(scenario: Scenario, table: EventTable, q: Question, first: dt.date,
              last: dt.date) -> bool:
     match = matcher(scenario, q)
+    if q.kind == "regional_war":  # a state: N war days within a window, as the model counts it
+        war = scenario.outcomes.regional_war
+        days = sorted({e.date for e in table.events if first <= e.date <= last and match(e)})
+        span = dt.timedelta(days=war.window - 1)
+        return any(sum(1 for d in days[k:] if d <= day + span) >= war.days
+                   for k, day in enumerate(days))
     return any(first <= e.date <= last and match(e) for e in table.events)
 
 

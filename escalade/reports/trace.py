@@ -25,6 +25,8 @@ def describe_event(c: Compiled, e: Event) -> str:
         return f"{actor} decides on {rung} against {target} and prepares it ({e.detail})"
     if e.kind == "launch":
         return f"{actor} launches the {c.rung_names[e.rung]} it prepared against {target}"
+    if e.kind == "called_off":
+        return f"{actor} calls off the operation it prepared against {target} ({e.detail})"
     if e.kind == "kill":
         return f"{actor} kills {target}'s leader: {e.detail}"
     if e.kind == "succession":
@@ -56,7 +58,7 @@ def render_trace(c: Compiled, result: ReplicateResult, threats: bool = False) ->
     final = ", ".join(
         f"{name} day {d}" for name, d in zip(
             ("regional war", "protector in combat", "cease-fire reached", "cease-fire held",
-             "hostages returned"), result.days_out, strict=True) if d >= 0
+             "hostages returned"), result.days_out[:5], strict=True) if d >= 0
     )
     lines.append(f"End of day {c.days}: {final or 'no outcome events'}")
     return lines
@@ -71,6 +73,8 @@ def _what(c: Compiled, e: Event) -> tuple[str, str]:
         return f"prepares {c.rung_names[e.rung]}", e.detail
     if e.kind == "launch":
         return f"launches the prepared {c.rung_names[e.rung]}", ""
+    if e.kind == "called_off":
+        return "calls off its prepared operation", e.detail
     if e.kind == "kill":
         return f"kills {target}'s leader", e.detail
     if e.kind == "succession":

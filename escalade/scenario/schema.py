@@ -224,8 +224,19 @@ class Policy(_Strict):
 
 
 class RegionalWar(_Strict):
+    """War as a state, not one day's act: two main parties fight at or above ``rung`` on at least
+    ``days`` days within a ``window`` of days (``days`` = ``window`` = 1: any single day)."""
+
     actors: list[ActorId] = Field(min_length=2, description="the main parties")
     rung: Rung = Field(8, description="rung between two main parties that counts as regional war")
+    days: int = Field(1, ge=1, le=3650, description="days at or above the rung that make a war")
+    window: int = Field(1, ge=1, le=3650, description="... within this many consecutive days")
+
+    @model_validator(mode="after")
+    def _days_fit_the_window(self) -> RegionalWar:
+        if self.days > self.window:
+            raise ValueError(f"days {self.days} cannot exceed window {self.window}")
+        return self
 
 
 class CeasefireOutcome(_Strict):

@@ -40,7 +40,7 @@ import pandas as pd
 
 from escalade import __version__
 from escalade.compile import Compiled
-from escalade.engine.layout import ACTOR_NAMES, DAY_NAMES
+from escalade.engine.layout import ACTOR_NAMES, D_WAR_DAYS, DAY_NAMES
 from escalade.engine.run import RawResult
 from escalade.errors import UserError
 from escalade.experiments.design import KINDS, CellResult, Design
@@ -113,6 +113,7 @@ RESULT_COLUMNS = ("id", "kind", "status", "scenario", "source", "scenario_hash",
 CELL_COLUMNS = ("result_id", "cell", "point", "policy", "params", "scenario_hash", "runs", "days",
                 "file", "paths_file", "summary", "finished_at")
 JSON_FIELDS = ("policies", "overrides", "design", "params", "summary")
+WAR_DAYS_COLUMN = "war_days"  # days at the regional-war rung between main parties, per replicate
 
 
 class CatalogueBusy(UserError):
@@ -257,6 +258,7 @@ def cell_frame(result_id: str, res: CellResult) -> pd.DataFrame:
     for k, name in enumerate(DAY_NAMES):
         d = raw.days_out[:, k].astype(np.int32)
         cols[day_column(name)] = pd.arrays.IntegerArray(d, d < 0)
+    cols[WAR_DAYS_COLUMN] = raw.days_out[:, D_WAR_DAYS].astype(np.int32)
     ids = raw.compiled.ids
     for a, aid in enumerate(ids):
         for k, metric in enumerate(ACTOR_NAMES):
@@ -299,8 +301,10 @@ def raw_from_frame(frame: pd.DataFrame, compiled: Compiled, seed: int,
                    paths: np.ndarray | None = None) -> RawResult:
     """Rebuild the engine's arrays from a stored frame, so stored results summarise like fresh ones."""
     n, ids = len(frame), compiled.ids
-    days_out = np.stack([frame[day_column(name)].fillna(-1).to_numpy(np.int32)
-                         for name in DAY_NAMES], axis=1)
+    war_days = (frame[WAR_DAYS_COLUMN].to_numpy(np.int32) if WAR_DAYS_COLUMN in frame
+                else np.zeros(n, np.int32))  # results stored before war was counted in days
+    days_out = np.stack([*(frame[day_column(name)].fillna(-1).to_numpy(np.int32)
+                           for name in DAY_NAMES), war_days], axis=1)
     actor_out = np.zeros((n, len(ids), len(ACTOR_NAMES)))
     for a, aid in enumerate(ids):
         for k, metric in enumerate(ACTOR_NAMES):
