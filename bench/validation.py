@@ -20,6 +20,7 @@ from escalade.history import episodes as bundled
 from escalade.history.backtest import FORECASTERS, _score, backtest
 from escalade.history.condition import condition
 from escalade.history.questions import Skipped
+from escalade.history.scores import format_skill
 
 # Answers whose timing the record gives (EPISODES.md): (episode, cut, who, on whom, real date).
 FIRST_ANSWERS = (
@@ -56,17 +57,6 @@ def first_answers(runs: int, seed: int) -> None:
             dates = ["–"] * 3
         print(f"| {ep_id} | {cut} | {a}>{b} | {np.mean(day >= 0):.0%} | {' | '.join(dates)} | "
               f"{real[5:]} |")
-
-
-def fmt_skill(v: dict) -> str:
-    if v["value"] is None:
-        return "n/a"
-    if v.get("unbounded_below"):
-        high = "" if v["ci_high"] is None else f"{v['ci_high']:+.2f}"
-        return f"{v['value']:+.2f} [−∞, {high}]"
-    if v["ci_low"] is None:
-        return f"{v['value']:+.2f}"
-    return f"{v['value']:+.2f} [{v['ci_low']:+.2f}, {v['ci_high']:+.2f}]"
 
 
 def main() -> None:
@@ -110,9 +100,9 @@ def main() -> None:
     print("|---|---|---|---|---|")
     for label, res in [*((ep.id, res) for ep, res in rows), ("**all**", pooled)]:
         k = res.skill
-        print(f"| {label} | {fmt_skill(k['base_rate']['brier'])} | "
-              f"{fmt_skill(k['persistence']['brier'])} | {fmt_skill(k['base_rate']['log'])} | "
-              f"{fmt_skill(k['persistence']['log'])} |")
+        print(f"| {label} | {format_skill(k['base_rate']['brier'], 2)} | "
+              f"{format_skill(k['persistence']['brier'], 2)} | {format_skill(k['base_rate']['log'], 2)} | "
+              f"{format_skill(k['persistence']['log'], 2)} |")
     print("\nBy kind of question, all episodes pooled (Brier; n questions; observed rate):\n")
     print("| kind | n | observed rate | mean model forecast | model | base rate | persistence |")
     print("|---|---|---|---|---|---|---|")

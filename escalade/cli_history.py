@@ -32,6 +32,7 @@ from escalade.cli import (
     user_errors,
 )
 from escalade.errors import UserError
+from escalade.history.scores import format_skill
 
 DateList = Annotated[list[str] | None, typer.Option(
     "--cut", help="cut date (ISO): events before it are forced in, the forecast starts on it")]
@@ -284,18 +285,8 @@ def _print_backtest(doc: dict[str, Any]) -> None:
     s.add_column("Brier skill", justify="right")
     s.add_column("log skill", justify="right")
 
-    def fmt(v: dict[str, Any]) -> str:
-        if v["value"] is None:
-            return "n/a"
-        if v.get("unbounded_below"):
-            high = "" if v["ci_high"] is None else f"{v['ci_high']:+.3f}"
-            return f"{v['value']:+.3f} [−∞, {high}]"
-        if v["ci_low"] is None:
-            return f"{v['value']:+.3f}"
-        return f"{v['value']:+.3f} [{v['ci_low']:+.3f}, {v['ci_high']:+.3f}]"
-
     for base, v in doc["skill"].items():
-        s.add_row(base, fmt(v["brier"]), fmt(v["log"]))
+        s.add_row(base, format_skill(v["brier"]), format_skill(v["log"]))
     out.print(s)
     k = Table(title="Brier by kind of question", title_justify="left")
     for col in ("kind", "n", "observed", "model", "base_rate", "persistence"):

@@ -85,6 +85,19 @@ def skill(model: np.ndarray, base: np.ndarray, groups: Sequence[Any] | None = No
             "unbounded_below": unbounded}
 
 
+def format_skill(v: dict[str, Any], digits: int = 3) -> str:
+    """A skill with its interval as text: '+0.30 [-0.03, +0.57]', '−∞' for an unbounded end."""
+    if v["value"] is None:
+        return "n/a"
+    f = f"{{:+.{digits}f}}"
+    if v.get("unbounded_below"):
+        high = "" if v["ci_high"] is None else f.format(v["ci_high"])
+        return f"{f.format(v['value'])} [−∞, {high}]"
+    if v["ci_low"] is None:
+        return f.format(v["value"])
+    return f"{f.format(v['value'])} [{f.format(v['ci_low'])}, {f.format(v['ci_high'])}]"
+
+
 def reliability(forecast: np.ndarray, outcome: np.ndarray, bins: int = 10) -> list[dict[str, Any]]:
     """Binned forecasts against observed frequencies; empty bins are left out."""
     f = np.asarray(forecast, dtype=float)

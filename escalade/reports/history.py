@@ -19,6 +19,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from escalade import __version__
+from escalade.history.scores import format_skill
 from escalade.reports.data import atomic_write_bytes, fan_quantiles
 from escalade.reports.html import _CSS, _e, _figure_div, _plotly_js, _section, _table
 
@@ -87,17 +88,8 @@ def _scores_table(doc: dict[str, Any]) -> str:
     rows = [(who, f"{s['brier']:.4f}", f"{s['log']:.4f}") for who, s in doc["scores"].items()]
     body = _table(("forecaster", "Brier", "log"), rows)
 
-    def fmt(v: dict[str, Any]) -> str:
-        if v["value"] is None:
-            return "n/a"
-        if v.get("unbounded_below"):
-            high = "" if v["ci_high"] is None else f"{v['ci_high']:+.3f}"
-            return f"{v['value']:+.3f} [−∞, {high}]"
-        ci = "" if v["ci_low"] is None else f" [{v['ci_low']:+.3f}, {v['ci_high']:+.3f}]"
-        return f"{v['value']:+.3f}{ci}"
-
     body += _table(("model skill vs", "Brier skill", "log skill"),
-                   [(b, fmt(v["brier"]), fmt(v["log"])) for b, v in doc["skill"].items()])
+                   [(b, format_skill(v["brier"]), format_skill(v["log"])) for b, v in doc["skill"].items()])
     kinds = [(k, str(v["model"]["n"]), f"{v['observed_rate']['mean']:.2f}",
               *(f"{v[w]['brier']:.3f}" for w in FORECASTERS))
              for k, v in doc["scores_by_kind"].items()]

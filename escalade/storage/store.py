@@ -600,14 +600,18 @@ class Store:
                "keep_paths": design.keep_paths, "cells_total": len(design.cells), "cells_done": 0,
                "design": json.dumps(design.to_json()), "command": command, "version": __version__,
                "started_at": now(), "finished_at": None}
+        self._register(row, folder)
+        return result_id, design
+
+    def _register(self, row: dict[str, Any], folder: Path) -> None:
+        """Insert a result's catalogue row; if that fails, remove its folder (nothing refers to it)."""
         try:
             with self.connect(write=True) as con:
                 con.execute(f"INSERT INTO results ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                             list(row.values()))
         except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)  # nothing refers to it yet
+            shutil.rmtree(folder, ignore_errors=True)
             raise
-        return result_id, design
 
     def write_cell(self, result_id: str, res: CellResult, summary: dict[str, Any]) -> dict[str, Any]:
         """Write a finished cell's Parquet files atomically; returns its catalogue row (not committed)."""
@@ -913,12 +917,10 @@ class Store:
                    "design": json.dumps({"kind": kind, **provenance.get("design", {})}),
                    "command": provenance.get("command"), "version": __version__,
                    "started_at": provenance.get("started_at", stamp), "finished_at": stamp}
-            with self.connect(write=True) as con:
-                con.execute(f"INSERT INTO results ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-                            list(row.values()))
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)  # nothing refers to it yet
             raise
+        self._register(row, folder)
         return result_id
 
     def document(self, result_id: str) -> tuple[StoredResult, dict[str, Any]]:
