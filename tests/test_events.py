@@ -476,3 +476,47 @@ def test_a_profile_cannot_exhaust_the_machine(tmp_path: Path) -> None:
     for path, word in ((deep, "deep"), (bomb, "alias")):
         with pytest.raises(EventsError, match=word):
             load_events(DATA / "levant_small.csv", profile=path)
+
+
+def test_mutated_event_files_load_or_fail_cleanly(tmp_path: Path) -> None:
+    """A seeded fuzz of the event loader: deleted, duplicated and swapped cells, bad bytes, huge
+    and non-finite numbers, extra columns, reordered and truncated rows. Every case loads or
+    raises EventsError with the file's name in its message; nothing else escapes."""
+    import random
+
+    from escalade.scenario.load import load_scenario
+
+    sc = load_scenario("levant-2024").scenario
+    lines = (DATA / "levant_small.csv").read_text(encoding="utf-8").splitlines()
+    junk = ["", "nan", "inf", "-1", "1e309", "9" * 400, "2024-02-30", "99999", "ISR", "XXX",
+            '"', "\x00", "é", "0871", "195", "1.5", "true", ",", "\\n", "2024-13-01"]
+    rng = random.Random(0)
+    outcomes = {"ok": 0, "error": 0}
+    for case in range(300):
+        rows = [line.split(",") for line in lines]
+        for _ in range(rng.randint(1, 4)):
+            kind = rng.randrange(6)
+            r = rng.randrange(len(rows))
+            if kind == 0 and rows[r]:  # a cell replaced by junk
+                rows[r][rng.randrange(len(rows[r]))] = rng.choice(junk)
+            elif kind == 1 and len(rows) > 2:  # a row dropped or duplicated
+                rows.insert(rng.randrange(len(rows)), rows.pop(rng.randrange(1, len(rows))))
+            elif kind == 2:  # a row truncated or padded
+                rows[r] = rows[r][: rng.randrange(len(rows[r]) + 1)] + [""] * rng.randrange(3)
+            elif kind == 3 and len(rows) > 2:  # two data rows swapped (date order)
+                a, b = rng.sample(range(1, len(rows)), 2)
+                rows[a], rows[b] = rows[b], rows[a]
+            elif kind == 4:  # a column name changed
+                rows[0][rng.randrange(len(rows[0]))] = rng.choice(["dat", "cameo", "extra", ""])
+            else:  # bad bytes somewhere
+                rows[r].append("\udcff" if rng.random() < 0.5 else "\x00\x01")
+        path = tmp_path / f"case{case}.csv"
+        text = "\n".join(",".join(row) for row in rows) + "\n"
+        path.write_bytes(text.encode("utf-8", errors="surrogateescape"))
+        try:
+            load_events(path, actors=list(sc.actors), ladder=sc.ladder)
+            outcomes["ok"] += 1
+        except EventsError as exc:
+            assert path.name in str(exc), str(exc)
+            outcomes["error"] += 1
+    assert outcomes["ok"] > 0 and outcomes["error"] > 0, outcomes

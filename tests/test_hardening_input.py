@@ -328,6 +328,10 @@ def test_every_json_output_is_strict_json(tmp_path: Path, duel_path: Path) -> No
         ("validate", "levant-2024", "--json"),
         ("scenarios", "--json"),
         ("scenario-schema",),
+        ("episodes", "--json"),
+        ("backtest", "B", "--runs", "20", "--no-store", "--json"),
+        ("replay", "A", "--cut", "2020-01-04", "--horizon", "7", "--runs", "20", "--no-store",
+         "--json"),
     ]
     for args in commands:
         res = invoke(*args)
