@@ -40,8 +40,8 @@ N_LF = 7
 N_MC = 16
 # --- model int constants: MI[col] ------------------------------------------------------------
 (WINDOW, MEMORY, WAR_RUNG, COMBAT_RUNG, STRIKE_RUNG, FORCE_RUNG, HOLD_DAYS, HOST_A, HOST_B,
- RELEASE_DAYS, WAR_DAYS, WAR_WINDOW) = range(12)
-N_MI = 12
+ RELEASE_DAYS, WAR_DAYS, WAR_WINDOW, BREAK_RUNG) = range(13)
+N_MI = 13
 # --- inject rows: INJ[k, col] ----------------------------------------------------------------
 INJ_DAY, INJ_TYPE, INJ_ACTOR, INJ_TARGET, INJ_RUNG, INJ_KILL = range(6)
 N_INJ = 6
@@ -186,7 +186,9 @@ def compile_scenario(sc: Scenario) -> Compiled:
                    o.protector_combat_rung, o.strike_rung, o.force_rung, o.ceasefire.hold_days,
                    ix[host.between[0]] if host else -1, ix[host.between[1]] if host else -1,
                    host.release_days if host else 0, o.regional_war.days,
-                   o.regional_war.window], dtype=np.int64)
+                   o.regional_war.window,
+                   o.force_rung if m.truce_break_rung is None else m.truce_break_rung],
+                  dtype=np.int64)
 
     rows = []
     fixed = []

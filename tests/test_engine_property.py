@@ -154,6 +154,7 @@ def gen(rng: np.random.Generator) -> tuple[Scenario, object]:
         "tolerance_memory": float(rng.choice([0.93, rng.uniform(), 1.0, 0.0])),
         "retaliation_half": float(rng.uniform(0.1, 5)),
         "conflict_memory": int(rng.integers(1, 20)),
+        "truce_break_rung": None if rng.uniform() < 0.5 else int(rng.integers(fr, top + 1)),
     }
     sc = Scenario.model_validate(
         {

@@ -10,7 +10,7 @@ import numpy as np
 
 from escalade import compile as C
 from escalade.engine import reference
-from escalade.engine.layout import D_CF_REACHED, D_COMBAT, D_WAR, O_CAS, O_INIT, O_STRIKES
+from escalade.engine.layout import D_CF_HELD, D_CF_REACHED, D_COMBAT, D_WAR, O_CAS, O_INIT, O_STRIKES
 from escalade.engine.rng import replicate_keys
 from escalade.engine.run import simulate
 
@@ -332,3 +332,14 @@ def test_regional_war_needs_its_days_within_the_window() -> None:
     for k in np.flatnonzero(first >= 0)[:50]:  # the war day is the first with 3 of the last 7
         hits = np.convolve(raw.path[k] >= c.MI[C.WAR_RUNG], np.ones(7), "full")[:90]
         assert int(np.argmax(hits >= 3)) + 1 == first[k]
+
+
+def test_a_truce_survives_clashes_below_its_break_rung() -> None:
+    """A scripted Israel-Hezbollah truce on day 1: when border fire (rung 3) no longer ends it and
+    only a strike does, it holds its two weeks more often (clashes during a truce, not the end
+    of it)."""
+    truce = ("injects=[{type: ceasefire, day: 1, between: [ISR, HEZ]}]",)
+    strict = run(overrides=(*truce, "model.truce_break_rung=3"), runs=2000, days=30)
+    lenient = run(overrides=(*truce, "model.truce_break_rung=4"), runs=2000, days=30)
+    held = lambda r: r.days_out[:, D_CF_HELD] >= 0  # noqa: E731
+    assert_greater(held(strict), held(lenient))

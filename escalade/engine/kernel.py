@@ -143,7 +143,7 @@ def _plan(c) -> tuple[np.ndarray, ...]:
 def _redraw(X, utils, dmg, cooldown, kill_j, costw_cost, top, hostility, decap_value, present,
             wear, exp_reply, cap_i, cap_j, unblocked_0, unshared_0, unblocked_lo, unshared_lo,
             unblocked_hi, unshared_hi, trigger, void_rung, rb, rh, pull, join, hj, dscale,
-            breaking, bc, force, lam, u01):  # pragma: no cover - compiled
+            breaking, bc, break_rung, lam, u01):  # pragma: no cover - compiled
     """The day's rung of a pair that has just set a discrete operation aside to prepare it:
     ``_replicate``'s utility loop with the urge off and discrete rungs closed (the reference's
     second ``choose``), drawn with ``u01``."""
@@ -163,7 +163,7 @@ def _redraw(X, utils, dmg, cooldown, kill_j, costw_cost, top, hostility, decap_v
         reply = exp_reply * d * cap_j * unblocked * unshared
         u -= rb * reply / dscale if d > 0.0 else 0.0
         u -= rh * (pull * d * cap_i) / dscale if d > 0.0 and r >= join and hj > 0.0 else 0.0
-        u -= bc if breaking and r >= force else 0.0
+        u -= bc if breaking and r >= break_rung else 0.0
         if cooldown[r] > 0.0:
             u = -np.inf
         utils[r] = u
@@ -204,6 +204,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
     X, x_cap, x_n = cache
     A = AF.shape[0]
     force = MI[C.FORCE_RUNG]
+    break_rung = MI[C.BREAK_RUNG]
     answer = MC[C.ANSWER]
     decap_value = MC[C.DECAP_VALUE]
     break_cost = MC[C.BREAK_COST]
@@ -383,7 +384,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                 reply = exp_reply * d * cap_j * unblocked * unshared
                 u -= rb * reply / dscale if d > 0.0 else 0.0
                 u -= rh * (pull * d * cap_i) / dscale if d > 0.0 and r >= join and hj > 0.0 else 0.0
-                u -= bc if breaking and r >= force else 0.0
+                u -= bc if breaking and r >= break_rung else 0.0
                 if cooling and cooldown[r] > 0.0:
                     u = -np.inf
                 utils[r] = u
@@ -424,7 +425,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                                    hostility, decap_value, present, wear, exp_reply, cap_i, cap_j,
                                    unblocked_0, unshared_0, unblocked_lo, unshared_lo,
                                    unblocked_hi, unshared_hi, trigger, void_rung, rb, rh, pull,
-                                   join, hj, dscale, breaking, bc, force, AF[i, C.LAM],
+                                   join, hj, dscale, breaking, bc, break_rung, AF[i, C.LAM],
                                    uniform_nb(key, _ctr(t, i, j, P_CHOICE2, A)))
             choice[i, j] = pick
         for k in range(forced_start, inj):
@@ -467,7 +468,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                     pair_days[i, j, L.PD_STRIKE] = t
                 last_force[i, j] = t
                 last_force[j, i] = t
-                if cf[i, j]:
+                if cf[i, j] and r >= break_rung:  # lower clashes are tolerated
                     cf[i, j] = False
                     cf[j, i] = False
                 if r >= MI[C.STRIKE_RUNG]:

@@ -169,7 +169,7 @@ def utility(c: C.Compiled, w: World, i: int, j: int, r: int, x: float, t: int) -
             if hj > 0.0:
                 punish = mc[C.EXP_REPLY] * af[j, C.ENTRAP] * d * w.cap[i]
                 u -= af[i, C.RISK] * hj * punish / mc[C.DSCALE]
-    if w.ceasefire[i][j] and r >= c.MI[C.FORCE_RUNG]:
+    if w.ceasefire[i][j] and r >= c.MI[C.BREAK_RUNG]:
         # M8: breaking a truce costs standing with the mediator and forfeits the deal's value.
         u -= mc[C.BREAK_COST] + max(0.0, c.PF[i, j, C.DEAL] + c.PF[i, j, C.SWEET])
     return u
@@ -364,7 +364,7 @@ def simulate_replicate(
                     if record and r >= mi[C.STRIKE_RUNG] and pair_days[i][j][L.PD_STRIKE] < 0:
                         pair_days[i][j][L.PD_STRIKE] = t
                     w.last_force[i][j] = w.last_force[j][i] = t
-                    if w.ceasefire[i][j]:
+                    if w.ceasefire[i][j] and r >= mi[C.BREAK_RUNG]:  # lower clashes: tolerated
                         w.ceasefire[i][j] = w.ceasefire[j][i] = False
                         log(t, "ceasefire_broken", i, j)
                     if r >= mi[C.STRIKE_RUNG]:

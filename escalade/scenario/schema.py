@@ -296,6 +296,10 @@ class ModelConstants(_Strict):
         0.0, description="after a discrete answer, a grievance below this share of the damage it "
         "was meant to deal is absorbed, not answered (a declared end; 0: off)"
     )
+    truce_break_rung: Rung | None = Field(
+        None, description="lowest rung that ends a cease-fire; clashes below it are tolerated "
+        "(none: any use of force ends it)"
+    )
     tolerance_memory: Prob = Field(
         0.93, description="daily retention of that raised threshold (it fades back to "
         "answer_threshold)"
@@ -421,6 +425,10 @@ class Scenario(_Strict):
             errors.append(f"outcomes.horizons: each horizon once, got {o.horizons}")
         for name in ("protector_combat_rung", "strike_rung", "force_rung"):
             rung_ok(getattr(o, name), f"outcomes.{name}")
+        b = self.model.truce_break_rung
+        if b is not None and not o.force_rung <= b <= top:
+            errors.append(f"model.truce_break_rung: {b} must lie between force_rung {o.force_rung} "
+                          f"and the ladder's top rung {top}")
         if o.strike_rung < o.force_rung:
             errors.append(f"outcomes.strike_rung: {o.strike_rung} is below force_rung "
                           f"{o.force_rung}; a strike must be a use of force")
