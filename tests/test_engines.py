@@ -15,16 +15,21 @@ from .conftest import compiled
 POLICIES = ["informal", "formal-pact", "no-guarantee", "aid-cut", "decapitate-hez"]
 
 
+OUTPUTS = ("days_out", "actor_out", "path", "pair_out", "pair_days")
+
+
+def engines_agree(c, keys: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Run both engines on ``keys``, demand identical outputs, return the fast engine's."""
+    fast = kernel.simulate(c, keys)
+    for f, r, name in zip(fast, reference.simulate(c, keys), OUTPUTS, strict=True):
+        np.testing.assert_array_equal(f, r, err_msg=name)
+    return fast
+
+
 @pytest.mark.parametrize("policy", POLICIES)
 def test_fast_engine_equals_reference_replicate_by_replicate(policy: str) -> None:
     """Same key, same rules, same draws: the outputs agree exactly, not just in distribution."""
-    c = compiled(policy).with_days(120)
-    keys = replicate_keys(2024, 0, 24)
-    fast = kernel.simulate(c, keys)
-    ref = reference.simulate(c, keys)
-    for f, r, name in zip(fast, ref, ("days_out", "actor_out", "path", "pair_out",
-                                                   "pair_days"), strict=True):
-        np.testing.assert_array_equal(f, r, err_msg=name)
+    engines_agree(compiled(policy).with_days(120), replicate_keys(2024, 0, 24))
 
 
 def test_results_do_not_depend_on_chunking() -> None:
@@ -84,12 +89,7 @@ def test_engines_agree_on_replayed_history() -> None:
     ]
     raw = sc.model_dump(mode="python") | {"injects": injects}
     c = compile_scenario(type(sc).model_validate(raw)).with_days(60).with_free_day(10)
-    keys = replicate_keys(7, 0, 16)
-    fast = kernel.simulate(c, keys)
-    ref = reference.simulate(c, keys)
-    for f, r, name in zip(fast, ref, ("days_out", "actor_out", "path", "pair_out",
-                                      "pair_days"), strict=True):
-        np.testing.assert_array_equal(f, r, err_msg=name)
+    fast = engines_agree(c, replicate_keys(7, 0, 16))
     days_out, pair_days = fast[0][:, :D_WAR_DAYS], fast[4]  # event days (not the war-day count)
     recorded = days_out[days_out >= 0]
     assert recorded.size and recorded.min() >= 10  # nothing is recorded before the free day

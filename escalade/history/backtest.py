@@ -120,11 +120,10 @@ def _score(questions: list[dict[str, Any]], skipped: list[Skipped], seed: int) -
                         f"{len(skipped)} skipped: actors absent from it, or windows past its end)")
     outcome = np.array([q["outcome"] for q in questions], dtype=float)
     cuts = [q["cut"] for q in questions]
-    per: dict[str, dict[str, np.ndarray]] = {}
-    for who in FORECASTERS:
-        key = "forecast" if who == "model" else who
-        f = np.array([q[key] for q in questions], dtype=float)
-        per[who] = {name: fn(f, outcome) for name, fn in SCORERS.items()}
+    forecasts = {who: np.array([q["forecast" if who == "model" else who] for q in questions],
+                               dtype=float) for who in FORECASTERS}
+    per = {who: {name: fn(f, outcome) for name, fn in SCORERS.items()}
+           for who, f in forecasts.items()}
     for k, q in enumerate(questions):
         for who in FORECASTERS:
             for name in SCORERS:
@@ -139,8 +138,7 @@ def _score(questions: list[dict[str, Any]], skipped: list[Skipped], seed: int) -
         by_kind[kind] = {who: {name: float(per[who][name][m].mean()) for name in SCORERS}
                          | {"n": int(m.sum())} for who in FORECASTERS}
         by_kind[kind]["observed_rate"] = {"mean": float(outcome[m].mean())}
-    rel = {who: reliability(np.array([q["forecast" if who == "model" else who] for q in questions]),
-                            outcome) for who in FORECASTERS}
+    rel = {who: reliability(f, outcome) for who, f in forecasts.items()}
     skipped_rows = [{"question": s.question.name, "kind": s.question.kind,
                      "source": s.question.source, "target": s.question.target,
                      "cut": s.question.cut.isoformat(), "horizon_days": s.question.horizon_days,
