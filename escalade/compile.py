@@ -32,12 +32,13 @@ N_PF = 9
 MAXRUNG, TOTAL_AIM, MEDIATOR = range(3)
 N_PI = 3
 # --- ladder columns: LF[r, col] ------------------------------------------------------------
-DAMAGE, COST, INTERCEPTABLE, KILLP, HUMIL, COOLDOWN, LEAD = range(7)
-N_LF = 7
+DAMAGE, COST, INTERCEPTABLE, KILLP, HUMIL, COOLDOWN, LEAD, CAMPAIGN = range(8)
+N_LF = 8
 # --- model float constants: MC[col] ----------------------------------------------------------
 (ANSWER, RET_HALF, ETA, BREAK_COST, EXH_RATE, EXH_DECAY, DNOISE, DECAP_VALUE, EXP_REPLY,
- EXP_INTERCEPT, CAS_PER_DAMAGE, DISCHARGE, DSCALE, LEAD_NOISE, TOL_SHARE, TOL_MEMORY) = range(16)
-N_MC = 16
+ EXP_INTERCEPT, CAS_PER_DAMAGE, DISCHARGE, DSCALE, LEAD_NOISE, TOL_SHARE, TOL_MEMORY,
+ CAMP_NOISE) = range(17)
+N_MC = 17
 # --- model int constants: MI[col] ------------------------------------------------------------
 (WINDOW, MEMORY, WAR_RUNG, COMBAT_RUNG, STRIKE_RUNG, FORCE_RUNG, HOLD_DAYS, HOST_A, HOST_B,
  RELEASE_DAYS, WAR_DAYS, WAR_WINDOW, BREAK_RUNG) = range(13)
@@ -174,13 +175,13 @@ def compile_scenario(sc: Scenario) -> Compiled:
         PF[ix[a], ix[b], CF_OUT] = PF[ix[b], ix[a], CF_OUT] = 1.0
 
     LF = np.array([[r.damage, r.cost, r.interceptable, r.kill_probability, r.humiliation,
-                    r.cooldown_days, r.lead_days] for r in sc.ladder], dtype=np.float64)
+                    r.cooldown_days, r.lead_days, r.campaign_days] for r in sc.ladder], dtype=np.float64)
     m, o = sc.model, sc.outcomes
     MC = np.array([m.answer_threshold, m.retaliation_half, m.belief_learning,
                    m.ceasefire_break_cost, m.exhaustion_rate, m.exhaustion_decay, m.damage_noise,
                    m.decapitation_value, m.expected_reply, m.expected_interceptable,
                    o.casualties_per_damage, m.discharge, m.damage_scale, m.lead_noise,
-                   m.tolerance_share, m.tolerance_memory])
+                   m.tolerance_share, m.tolerance_memory, m.campaign_noise])
     host = o.hostages
     MI = np.array([m.belief_window, m.conflict_memory, o.regional_war.rung,
                    o.protector_combat_rung, o.strike_rung, o.force_rung, o.ceasefire.hold_days,

@@ -2,7 +2,7 @@
 
 The bundled scenarios exercise only the parameter values they were written with; this drives
 both engines through random ones (lead times, declared ends, regional war windows, scripted
-attacks with fixed damage and kills, cease-fires, mediators, every commitment type, hostages,
+attacks with fixed damage and kills, campaigns, cease-fires, mediators, every commitment type, hostages,
 replayed history through a free day) and demands identical outputs, and checks that the
 fixtures reach the events the rules can produce.
 """
@@ -36,6 +36,7 @@ def gen(rng: np.random.Generator) -> tuple[Scenario, object]:
         dmg += float(rng.choice([0.0, rng.uniform(0, 30)], p=[0.15, 0.85]))
         cd = int(rng.choice([0, rng.integers(1, 12)], p=[0.4, 0.6]))
         lead = 0.0 if cd == 0 else float(rng.choice([0.0, rng.uniform(0.2, 15), float(rng.integers(1, 8))]))
+        camp = 0.0 if cd or dmg == 0 else float(rng.choice([0.0, rng.uniform(0.5, 3), rng.uniform(3, 40)]))
         ladder.append(
             {
                 "rung": r,
@@ -49,6 +50,7 @@ def gen(rng: np.random.Generator) -> tuple[Scenario, object]:
                 "humiliation": float(rng.uniform()),
                 "cooldown_days": cd,
                 "lead_days": lead,
+                "campaign_days": camp,
             }
         )
     top = R
@@ -150,6 +152,7 @@ def gen(rng: np.random.Generator) -> tuple[Scenario, object]:
     model = {
         "answer_threshold": float(rng.choice([0.5, rng.uniform(0, 5)])),
         "lead_noise": float(rng.choice([0.0, 0.5, rng.uniform(0, 3)])),
+        "campaign_noise": float(rng.choice([0.0, 0.5, rng.uniform(0, 3)])),
         "tolerance_share": float(rng.choice([0.0, rng.uniform(), 1.0])),
         "tolerance_memory": float(rng.choice([0.93, rng.uniform(), 1.0, 0.0])),
         "retaliation_half": float(rng.uniform(0.1, 5)),
@@ -235,6 +238,8 @@ def test_the_random_scenarios_reach_every_kind_of_event(seen: collections.Counte
         "prepare",
         "launch",
         "called_off",
+        "campaign",
+        "campaign_end",
         "outcome",
         "pact_void",
         "proposal_rejected",

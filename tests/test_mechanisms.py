@@ -219,12 +219,12 @@ def test_a_ceasefire_calls_off_a_prepared_operation() -> None:
     """A truce between Iran and Israel, scripted for the day after Iran decides, calls off the
     operation it prepares: it is never launched on its planned day."""
     c = compiled(overrides=("actors.IRN.lead_factor=3.0",))
-    seen, res = _prepared_operation(c, "IRN", "ISR")
+    seen, res = _prepared_operation(c, "IRN", "ISR", days=60)  # long enough to see the launch
     first = min(d for d, (r, _, _) in seen.items() if r > 0)
     launch = seen[first][1]
     truce = compiled(overrides=("actors.IRN.lead_factor=3.0", "injects=[{type: ceasefire, "
                                 f"day: {first + 1}, between: [IRN, ISR]}}]"))
-    seen_t, res_t = _prepared_operation(truce, "IRN", "ISR")
+    seen_t, res_t = _prepared_operation(truce, "IRN", "ISR", days=60)
     assert seen_t[first][:2] == seen[first][:2]  # the same decision, the same day
     # Called off the next day (Iran may decide anew, at the cost of breaking the truce, but the
     # operation first prepared is gone).

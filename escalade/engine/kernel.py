@@ -41,6 +41,8 @@ from escalade.engine import layout as L
 from escalade.engine.rng import (
     N_PURPOSE,
     P_ACCEPT,
+    P_CAMP_A,
+    P_CAMP_B,
     P_CHOICE,
     P_CHOICE2,
     P_HELP,
@@ -84,10 +86,12 @@ def _accepts(AF, PF, PI, G, exhaustion, key, x, y, t, A):  # pragma: no cover - 
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _start_ceasefire(PF, cf, cf_start, prep, a, b, t, days_out, pair_days,
+def _start_ceasefire(PF, cf, cf_start, prep, camp, a, b, t, days_out, pair_days,
                      free):  # pragma: no cover - compiled
     prep[a, b] = 0  # a truce (new or renewed) calls off operations in preparation
     prep[b, a] = 0
+    camp[a, b] = 0  # ... and campaigns
+    camp[b, a] = 0
     if cf[a, b]:
         return
     cf[a, b] = True
@@ -198,7 +202,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
     """
     hostile, active, watch, talks, truce, rungs, costw_cost, kill_j = plan
     (cap, vacancy, exhaustion, void_until, G, belief, waiting, cf, cf_start, last_force,
-     ready, prep, launch, tol, prep_ans) = state
+     ready, prep, launch, tol, prep_ans, camp, camp_end, escalated) = state
     (NG, settle, choice, kill_order, cap0, voided, killed, utils, rep_g, urged, fixed,
      forced, dealt, war_ring, launched) = scratch
     X, x_cap, x_n = cache
@@ -237,6 +241,9 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             launch[i, j] = 0
             tol[i, j] = 0.0
             prep_ans[i, j] = False
+            camp[i, j] = 0
+            camp_end[i, j] = 0
+            escalated[i, j] = False
             if PF[i, j, C.G0] >= answer or PF[j, i, C.G0] >= answer:
                 last_force[i, j] = 0
 
@@ -247,7 +254,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
         forced_start = inj
         while inj < n_inj and INJ[inj, C.INJ_DAY] == t:
             if INJ[inj, C.INJ_TYPE] == C.INJ_CEASEFIRE:
-                _start_ceasefire(PF, cf, cf_start, prep, INJ[inj, C.INJ_ACTOR],
+                _start_ceasefire(PF, cf, cf_start, prep, camp, INJ[inj, C.INJ_ACTOR],
                                  INJ[inj, C.INJ_TARGET], t, days_out, pair_days, free)
             else:
                 forced[INJ[inj, C.INJ_ACTOR], INJ[inj, C.INJ_TARGET]] = True
@@ -266,7 +273,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             ok_a = _accepts(AF, PF, PI, G, exhaustion, key, a, b, t, A)
             ok_b = _accepts(AF, PF, PI, G, exhaustion, key, b, a, t, A)
             if ok_a and ok_b:
-                _start_ceasefire(PF, cf, cf_start, prep, a, b, t, days_out, pair_days, free)
+                _start_ceasefire(PF, cf, cf_start, prep, camp, a, b, t, days_out, pair_days, free)
 
         # Phase 3: decisions (reference.choose and reference.utility).
         for q in range(active.shape[0]):
@@ -279,6 +286,8 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             j = hostile[p, 1]
             g = G[i, j]
             thr = max(answer, tol[i, j])  # reference.threshold: raised after an answer (E)
+            if camp[i, j] > 0 and t > camp_end[i, j]:  # (W) the campaign has run its course
+                camp[i, j] = 0
             if forced[i, j]:  # a scripted move replaces the choice; silence may still cost
                 if g >= thr and not t < ready[i, j] and prep[i, j] == 0:
                     urged[p] = True
@@ -289,6 +298,11 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                 prep[i, j] = 0
                 launched[i, j] = prep_ans[i, j]  # judged as it was when decided
                 continue
+            if camp[i, j] > 0 and not (g >= thr and not t < ready[i, j] and prep[i, j] == 0
+                                       and escalated[i, j]):
+                choice[i, j] = camp[i, j]  # (W) the campaign goes on: no redraw
+                continue
+            escalated[i, j] = False  # a decision takes in whatever escalation came
             top = PI[i, j, C.MAXRUNG]
             if g < thr:
                 if PF[i, j, C.HOSTILITY] <= 0.0:
@@ -409,6 +423,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                     break
             # reference.lead_time: a discrete operation is prepared before it is launched.
             mean = LF[pick, C.LEAD] * AF[i, C.LEAD_F]
+            prepared = False
             if prep[i, j] == 0 and cooldown[pick] > 0.0 and mean > 0.0:
                 sigma = MC[C.LEAD_NOISE]
                 z = normal_nb(key, _ctr(t, i, j, P_LEAD_A, A), _ctr(t, i, j, P_LEAD_B, A))
@@ -419,6 +434,11 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                     launch[i, j] = t + lead
                     prep_ans[i, j] = answering
                     urged[p] = False
+                    prepared = True
+            if prepared and camp[i, j] > 0:
+                pick = camp[i, j]  # the campaign goes on while the operation is prepared
+            else:
+                if prepared:
                     # The day's action is drawn again as while preparing (reference.choose
                     # called a second time); rare, so a call is cheaper than a loop here.
                     pick = _redraw(X[i], utils, dmg, cooldown, kill_j[j], costw_cost[i], top,
@@ -427,6 +447,18 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                                    unblocked_hi, unshared_hi, trigger, void_rung, rb, rh, pull,
                                    join, hj, dscale, breaking, bc, break_rung, AF[i, C.LAM],
                                    uniform_nb(key, _ctr(t, i, j, P_CHOICE2, A)))
+                # reference.decided: a continuous rung replaces the campaign (W).
+                if not cooldown[pick] > 0.0:
+                    camp[i, j] = 0
+                    mean = LF[pick, C.CAMPAIGN]
+                    if mean > 0.0:
+                        sigma = MC[C.CAMP_NOISE]
+                        z = normal_nb(key, _ctr(t, i, j, P_CAMP_A, A),
+                                      _ctr(t, i, j, P_CAMP_B, A))
+                        n_days = np.int64(math.floor(
+                            mean * math.exp(sigma * z - 0.5 * sigma * sigma) + 0.5))
+                        camp[i, j] = pick
+                        camp_end[i, j] = t + max(np.int64(1), n_days) - 1
             choice[i, j] = pick
         for k in range(forced_start, inj):
             if INJ[k, C.INJ_TYPE] != C.INJ_CEASEFIRE:
@@ -478,6 +510,8 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                         actor_out[i, L.O_INIT] += 1.0
                 if not answering and r >= AI[i, C.VOID_RUNG] and not voided[i]:
                     void_until[i] = t + AI[i, C.VOID_DAYS]
+            if camp[j, i] > 0 and r > camp[j, i]:  # (W) news for j's campaign on i
+                escalated[j, i] = True
             if AI[i, C.IS_MAIN] and AI[j, C.IS_MAIN] and r > level:
                 level = r
             if (record and AI[i, C.IS_PROTECTOR] and r >= MI[C.COMBAT_RUNG]
@@ -615,7 +649,8 @@ def _run_block(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, keys, days, da
              np.empty((A, A), dtype=np.int64), np.empty((A, A), dtype=np.int64),
              np.empty((A, A), dtype=np.int64), np.empty((A, A), dtype=np.int64),
              np.empty((A, A), dtype=np.int64), np.empty((A, A)),
-             np.empty((A, A), dtype=np.bool_))
+             np.empty((A, A), dtype=np.bool_), np.empty((A, A), dtype=np.int64),
+             np.empty((A, A), dtype=np.int64), np.empty((A, A), dtype=np.bool_))
     # settle is 0 and choice 0 off the active pairs, kill_order -1 off the day's injects:
     # set here once, restored by _replicate after every use.
     scratch = (np.empty((A, A)), np.zeros((A, A)), np.zeros((A, A), dtype=np.int64),

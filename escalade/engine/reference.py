@@ -79,6 +79,9 @@ class World:
         self.launch = [[0] * A for _ in range(A)]  # the day it will be launched
         self.tol = [[0.0] * A for _ in range(A)]  # raised answer threshold after an answer (E)
         self.prep_answer = [[False] * A for _ in range(A)]  # was the prepared op an answer?
+        self.camp = [[0] * A for _ in range(A)]  # rung of i's campaign on j (0: none) (W)
+        self.camp_end = [[0] * A for _ in range(A)]  # its last day, unless decided otherwise
+        self.escalated = [[False] * A for _ in range(A)]  # j went above i's campaign rung
         answer = c.MC[C.ANSWER]
         for i in range(A):
             for j in range(A):
@@ -222,6 +225,35 @@ def lead_time(c: C.Compiled, key: int, i: int, j: int, r: int, t: int) -> int:
     return math.floor(mean * math.exp(sigma * z - 0.5 * sigma * sigma) + 0.5)
 
 
+def campaign_days(c: C.Compiled, key: int, i: int, j: int, r: int, t: int) -> int:
+    """How long a campaign at rung r that i decides on j today will last (at least a day).
+
+    Lognormal around the rung's mean (``campaign_days``), with the model's ``campaign_noise``,
+    rounded to whole days: a war is planned for weeks, reviewed when the adversary escalates
+    past it, and ended early by a truce (docs/model.md, (W)).
+    """
+    sigma = c.MC[C.CAMP_NOISE]
+    z = normal(key, counter(t, i, j, rng.P_CAMP_A, c.n_actors), counter(t, i, j, rng.P_CAMP_B,
+                                                                        c.n_actors))
+    mean = c.LF[r, C.CAMPAIGN]
+    return max(1, math.floor(mean * math.exp(sigma * z - 0.5 * sigma * sigma) + 0.5))
+
+
+def decided(c: C.Compiled, w: World, key: int, i: int, j: int, r: int, t: int, log) -> None:
+    """(W) What a decided rung does to i's campaign on j: a continuous rung replaces it (ends it,
+    and starts a new one if the rung is waged as a campaign); a discrete operation is mounted
+    beside it, and the campaign goes on."""
+    if c.LF[r, C.COOLDOWN] > 0.0:
+        return
+    if w.camp[i][j] > 0 and c.LF[r, C.CAMPAIGN] <= 0.0:
+        log(t, "campaign_end", i, j, w.camp[i][j], f"stood down to rung {r}" if r else "stood down")
+    w.camp[i][j] = 0
+    if c.LF[r, C.CAMPAIGN] > 0.0:
+        n = campaign_days(c, key, i, j, r, t)
+        w.camp[i][j], w.camp_end[i][j] = r, t + n - 1
+        log(t, "campaign", i, j, r, f"planned for {n} day{'' if n == 1 else 's'}")
+
+
 def accepts(c: C.Compiled, w: World, key: int, x: int, y: int, t: int) -> bool:
     """M8: x accepts a cease-fire with y if a deal beats fighting on (logit); never if aim is total."""
     if c.PI[x, y, C.TOTAL_AIM]:
@@ -271,8 +303,7 @@ def simulate_replicate(
                 continue
             a, b = int(row[C.INJ_ACTOR]), int(row[C.INJ_TARGET])
             if row[C.INJ_TYPE] == C.INJ_CEASEFIRE:
-                for x, y in called_off(w, a, b):
-                    log(t, "called_off", x, y, detail="a cease-fire")
+                log_called_off(w, a, b, t, log)
                 start_ceasefire(c, w, a, b, t, days_out, pair_days)
                 log(t, "ceasefire", a, b, detail="scripted")
             else:
@@ -292,8 +323,7 @@ def simulate_replicate(
                 ok_b = accepts(c, w, key, b, a, t)
                 med = int(c.PI[a, b, C.MEDIATOR])
                 if ok_a and ok_b:
-                    for x, y in called_off(w, a, b):
-                        log(t, "called_off", x, y, detail="a cease-fire")
+                    log_called_off(w, a, b, t, log)
                     start_ceasefire(c, w, a, b, t, days_out, pair_days)
                     log(t, "ceasefire", a, b, detail=f"mediated by {c.ids[med]}")
                 else:
@@ -316,6 +346,10 @@ def simulate_replicate(
                 prep = w.prep[i][j]
                 urged[i][j] = (w.grievance[i][j] >= threshold(c, w, i, j) and t >= w.ready[i][j]
                                and prep == 0)
+                camp = w.camp[i][j]
+                if camp > 0 and t > w.camp_end[i][j]:  # (W) the campaign has run its course
+                    log(t, "campaign_end", i, j, camp, "ran its course")
+                    w.camp[i][j] = camp = 0
                 if (i, j) in forced:
                     choice[i][j], kill_order[i][j] = forced[(i, j)]
                 elif prep > 0 and t >= w.launch[i][j]:
@@ -324,17 +358,31 @@ def simulate_replicate(
                     launched[i][j] = w.prep_answer[i][j]  # judged as it was when decided
                     urged[i][j] = False
                     log(t, "launch", i, j, prep)
+                elif camp > 0 and not (urged[i][j] and w.escalated[i][j]):
+                    # (W) A campaign goes on: it already answers blows up to its own rung; only
+                    # an escalation past it, while there is a grievance to answer, reopens the
+                    # decision. No daily redraw.
+                    choice[i][j] = camp
+                    urged[i][j] = False
                 else:
+                    w.escalated[i][j] = False  # a decision takes in whatever escalation came
                     r = choose(c, w, key, i, j, t)
                     lead = lead_time(c, key, i, j, r, t) if prep == 0 else 0
                     if lead > 0:
-                        # The operation is set aside for its launch day; today's action is
-                        # drawn again as while preparing (no discrete rung, no urge).
+                        # The operation is set aside for its launch day; today's action is the
+                        # campaign if one runs, else drawn again as while preparing (no
+                        # discrete rung, no urge).
                         w.prep[i][j], w.launch[i][j] = r, t + lead
                         w.prep_answer[i][j] = w.grievance[i][j] >= threshold(c, w, i, j)
                         urged[i][j] = False
                         log(t, "prepare", i, j, r, f"launch in {lead} day{'' if lead == 1 else 's'}")
-                        r = choose(c, w, key, i, j, t, rng.P_CHOICE2)
+                        if camp > 0:
+                            r = camp
+                        else:
+                            r = choose(c, w, key, i, j, t, rng.P_CHOICE2)
+                            decided(c, w, key, i, j, r, t, log)
+                    else:
+                        decided(c, w, key, i, j, r, t, log)
                     choice[i][j] = r
 
         # Phase 4: resolution, against start-of-day capability and pact status.
@@ -375,6 +423,8 @@ def simulate_replicate(
                     if not answering[i][j] and r >= ai[i, C.VOID_RUNG] and not voided[i]:
                         w.void_until[i] = t + int(ai[i, C.VOID_DAYS])
                         log(t, "pact_void", i, int(ai[i, C.PROTECTOR]), r)
+                if w.camp[j][i] > 0 and r > w.camp[j][i]:  # (W) news for j's campaign on i
+                    w.escalated[j][i] = True
                 if ai[i, C.IS_MAIN] and ai[j, C.IS_MAIN]:
                     level = max(level, r)
                 if (record and ai[i, C.IS_PROTECTOR] and r >= mi[C.COMBAT_RUNG]
@@ -466,14 +516,20 @@ def simulate_replicate(
     return ReplicateResult(days_out, actor_out, path, pair_out, pair_days, events)
 
 
-def called_off(w: World, a: int, b: int) -> list[tuple[int, int]]:
-    """The operations between a and b that a cease-fire now calls off (for the trace)."""
-    return [(x, y) for x, y in ((a, b), (b, a)) if w.prep[x][y] > 0]
+def log_called_off(w: World, a: int, b: int, t: int, log) -> None:
+    """Trace the operations and campaigns between a and b that a cease-fire now calls off."""
+    for x, y in ((a, b), (b, a)):
+        if w.prep[x][y] > 0:
+            log(t, "called_off", x, y, w.prep[x][y], detail="a cease-fire")
+        if w.camp[x][y] > 0:
+            log(t, "campaign_end", x, y, w.camp[x][y], "called off by a cease-fire")
 
 
 def start_ceasefire(c: C.Compiled, w: World, a: int, b: int, t: int, days_out: list[int],
                     pair_days: list[list[list[int]]]) -> None:
-    w.prep[a][b] = w.prep[b][a] = 0  # a truce (new or renewed) calls off operations in preparation
+    # A truce (new or renewed) calls off operations in preparation and campaigns (W).
+    w.prep[a][b] = w.prep[b][a] = 0
+    w.camp[a][b] = w.camp[b][a] = 0
     if w.ceasefire[a][b]:
         return
     w.ceasefire[a][b] = w.ceasefire[b][a] = True

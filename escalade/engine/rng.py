@@ -28,8 +28,8 @@ TWO53 = 1.0 / 9007199254740992.0
 
 # Purposes of draws, the last coordinate of a counter.
 (P_CHOICE, P_HELP, P_SHOCK_A, P_SHOCK_B, P_KILL, P_PROPOSE, P_ACCEPT, P_LEAD_A, P_LEAD_B,
- P_CHOICE2) = range(10)
-N_PURPOSE = 10
+ P_CHOICE2, P_CAMP_A, P_CAMP_B) = range(12)
+N_PURPOSE = 12
 
 
 def replicate_keys(seed: int, start: int, n: int) -> np.ndarray:

@@ -27,6 +27,11 @@ def describe_event(c: Compiled, e: Event) -> str:
         return f"{actor} launches the {c.rung_names[e.rung]} it prepared against {target}"
     if e.kind == "called_off":
         return f"{actor} calls off the operation it prepared against {target} ({e.detail})"
+    if e.kind == "campaign":
+        return (f"{actor} begins a campaign of rung {e.rung} {c.rung_names[e.rung]} against "
+                f"{target} ({e.detail})")
+    if e.kind == "campaign_end":
+        return f"{actor} ends its {c.rung_names[e.rung]} campaign against {target} ({e.detail})"
     if e.kind == "kill":
         return f"{actor} kills {target}'s leader: {e.detail}"
     if e.kind == "succession":
@@ -75,6 +80,10 @@ def _what(c: Compiled, e: Event) -> tuple[str, str]:
         return f"launches the prepared {c.rung_names[e.rung]}", ""
     if e.kind == "called_off":
         return "calls off its prepared operation", e.detail
+    if e.kind == "campaign":
+        return f"begins a campaign: {c.rung_names[e.rung]}", e.detail
+    if e.kind == "campaign_end":
+        return f"ends its campaign: {c.rung_names[e.rung]}", e.detail
     if e.kind == "kill":
         return f"kills {target}'s leader", e.detail
     if e.kind == "succession":

@@ -84,6 +84,12 @@ class LadderRung(_Strict):
         description="a discrete operation: mean days from the decision to the launch "
         "(preparation; 0: launched the day it is decided)",
     )
+    campaign_days: float = Field(
+        0.0, ge=0.0, le=3650.0,
+        description="a continuous rung with damage: mean days a campaign at this rung lasts once "
+        "decided, unless the adversary escalates past it or a truce calls it off (0: redrawn "
+        "every day)",
+    )
 
 
 class Actor(_Strict):
@@ -304,6 +310,9 @@ class ModelConstants(_Strict):
         0.93, description="daily retention of that raised threshold (it fades back to "
         "answer_threshold)"
     )
+    campaign_noise: float = Field(
+        0.5, ge=0.0, le=3.0, description="sd of the log of a drawn campaign duration (lognormal)"
+    )
 
 
 class Scenario(_Strict):
@@ -337,6 +346,10 @@ class Scenario(_Strict):
                 raise ValueError(f"rung {r.rung}: lead_days {r.lead_days} needs cooldown_days > 0; "
                                  "only a discrete operation is prepared (a continuous rung is "
                                  "used every day)")
+            if r.campaign_days > 0 and (r.cooldown_days > 0 or r.damage == 0):
+                raise ValueError(f"rung {r.rung}: campaign_days {r.campaign_days} needs "
+                                 "cooldown_days 0 and damage > 0; only a continuous use of "
+                                 "force is waged as a campaign")
         return ladder
 
     @model_validator(mode="after")
