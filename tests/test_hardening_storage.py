@@ -346,8 +346,8 @@ def test_a_really_full_disk_is_a_clear_exit_2_and_the_result_is_failed(tmp_path:
         free = shutil.disk_usage(disk).free
         with open(disk / "filler", "wb") as fh:
             fh.truncate(0)
-            fh.write(b"\0" * max(0, free - 96 * 1024))
-        res = invoke("run", "--runs", "3000", "--days", "60", "--keep-paths", "--results", str(results))
+            fh.write(b"\0" * max(0, free - 1024 * 1024))  # room for the catalogue, not the run
+        res = invoke("run", "--runs", "100000", "--days", "60", "--keep-paths", "--results", str(results))
         assert res.exit_code == 2 and "Traceback" not in res.output, res.output
         assert "No space left on device" in res.output and ".parquet" in res.output
         statuses = [r["status"] for r in stored_json("results", "list", "--results", str(results))]

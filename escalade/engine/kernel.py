@@ -202,7 +202,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
     """
     hostile, active, watch, talks, truce, rungs, costw_cost, kill_j = plan
     (cap, vacancy, exhaustion, void_until, G, belief, waiting, cf, cf_start, last_force,
-     ready, prep, launch, tol, prep_ans, camp, camp_end, escalated) = state
+     ready, prep, launch, tol, prep_ans, camp, camp_end, escalated, camp_ans) = state
     (NG, settle, choice, kill_order, cap0, voided, killed, utils, rep_g, urged, fixed,
      forced, dealt, war_ring, launched) = scratch
     X, x_cap, x_n = cache
@@ -244,6 +244,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             camp[i, j] = 0
             camp_end[i, j] = 0
             escalated[i, j] = False
+            camp_ans[i, j] = False
             if PF[i, j, C.G0] >= answer or PF[j, i, C.G0] >= answer:
                 last_force[i, j] = 0
 
@@ -301,6 +302,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             if camp[i, j] > 0 and not (g >= thr and not t < ready[i, j] and prep[i, j] == 0
                                        and escalated[i, j]):
                 choice[i, j] = camp[i, j]  # (W) the campaign goes on: no redraw
+                launched[i, j] = camp_ans[i, j]  # judged as it was when decided
                 continue
             escalated[i, j] = False  # a decision takes in whatever escalation came
             top = PI[i, j, C.MAXRUNG]
@@ -437,6 +439,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                     prepared = True
             if prepared and camp[i, j] > 0:
                 pick = camp[i, j]  # the campaign goes on while the operation is prepared
+                launched[i, j] = camp_ans[i, j]
             else:
                 if prepared:
                     # The day's action is drawn again as while preparing (reference.choose
@@ -459,6 +462,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                             mean * math.exp(sigma * z - 0.5 * sigma * sigma) + 0.5))
                         camp[i, j] = pick
                         camp_end[i, j] = t + max(np.int64(1), n_days) - 1
+                        camp_ans[i, j] = answering
             choice[i, j] = pick
         for k in range(forced_start, inj):
             if INJ[k, C.INJ_TYPE] != C.INJ_CEASEFIRE:
@@ -650,7 +654,8 @@ def _run_block(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, keys, days, da
              np.empty((A, A), dtype=np.int64), np.empty((A, A), dtype=np.int64),
              np.empty((A, A), dtype=np.int64), np.empty((A, A)),
              np.empty((A, A), dtype=np.bool_), np.empty((A, A), dtype=np.int64),
-             np.empty((A, A), dtype=np.int64), np.empty((A, A), dtype=np.bool_))
+             np.empty((A, A), dtype=np.int64), np.empty((A, A), dtype=np.bool_),
+             np.empty((A, A), dtype=np.bool_))
     # settle is 0 and choice 0 off the active pairs, kill_order -1 off the day's injects:
     # set here once, restored by _replicate after every use.
     scratch = (np.empty((A, A)), np.zeros((A, A)), np.zeros((A, A), dtype=np.int64),

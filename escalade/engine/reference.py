@@ -82,6 +82,7 @@ class World:
         self.camp = [[0] * A for _ in range(A)]  # rung of i's campaign on j (0: none) (W)
         self.camp_end = [[0] * A for _ in range(A)]  # its last day, unless decided otherwise
         self.escalated = [[False] * A for _ in range(A)]  # j went above i's campaign rung
+        self.camp_answer = [[False] * A for _ in range(A)]  # was the campaign an answer?
         answer = c.MC[C.ANSWER]
         for i in range(A):
             for j in range(A):
@@ -251,6 +252,7 @@ def decided(c: C.Compiled, w: World, key: int, i: int, j: int, r: int, t: int, l
     if c.LF[r, C.CAMPAIGN] > 0.0:
         n = campaign_days(c, key, i, j, r, t)
         w.camp[i][j], w.camp_end[i][j] = r, t + n - 1
+        w.camp_answer[i][j] = w.grievance[i][j] >= threshold(c, w, i, j)
         log(t, "campaign", i, j, r, f"planned for {n} day{'' if n == 1 else 's'}")
 
 
@@ -336,7 +338,8 @@ def simulate_replicate(
         choice = [[0] * A for _ in range(A)]
         kill_order = [[-1] * A for _ in range(A)]
         urged = [[False] * A for _ in range(A)]  # silence today would cost reputation
-        launched = [[False] * A for _ in range(A)]  # a prepared answer launched today
+        # a prepared operation launched, or a campaign waged, today that was decided as an answer
+        launched = [[False] * A for _ in range(A)]
         for i in range(A):
             for j in range(A):
                 if pf[i, j, C.HOSTILE] <= 0.0 or t < free:
@@ -363,6 +366,7 @@ def simulate_replicate(
                     # an escalation past it, while there is a grievance to answer, reopens the
                     # decision. No daily redraw.
                     choice[i][j] = camp
+                    launched[i][j] = w.camp_answer[i][j]  # judged as it was when decided
                     urged[i][j] = False
                 else:
                     w.escalated[i][j] = False  # a decision takes in whatever escalation came
@@ -378,6 +382,7 @@ def simulate_replicate(
                         log(t, "prepare", i, j, r, f"launch in {lead} day{'' if lead == 1 else 's'}")
                         if camp > 0:
                             r = camp
+                            launched[i][j] = w.camp_answer[i][j]
                         else:
                             r = choose(c, w, key, i, j, t, rng.P_CHOICE2)
                             decided(c, w, key, i, j, r, t, log)
