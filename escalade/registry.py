@@ -6,9 +6,12 @@ editing six modules and hoping none was missed. Each stage now reads this table 
 ``tests/test_registry.py`` checks that every entry reaches the stored columns, the summary and
 the report, and that no module keeps a list of its own.
 
-Adding a per-run outcome therefore takes one entry here (with the next free ``column`` of its
-array) plus the engine code that fills that column: a named index in ``escalade.engine.layout``,
-derived from this table, for the kernel to use (numba needs a plain module-level int).
+Adding a per-run outcome therefore takes one entry here (with a free ``column`` of its array)
+plus the engine code that fills that column: a named index in ``escalade.engine.layout``,
+derived from this table, for the kernels to use (numba needs a plain module-level int). Columns
+may be renumbered (a new first day goes before the counts): stored results are keyed by name.
+Numba caches the kernel by its own file, so the kernel edit that fills the column is also what
+makes it recompile with the new indices.
 
 This module sits below the engine and imports nothing from the package, so every stage, the
 engine's layout included, may read it.
@@ -143,10 +146,11 @@ def names_of(kind: Kind, flag: str | None = None) -> tuple[str, ...]:
     return tuple(o.name for o in of_kind(kind) if flag is None or getattr(o, flag))
 
 
-def check(outcomes: tuple[Outcome, ...] = OUTCOMES) -> None:
-    """Raise ValueError unless the table is consistent: distinct names, each array's columns
-    0..n-1 with every first day before every count (the engine's ``days_out`` layout, which
-    stored results and ``DAY_NAMES`` rely on), and flags only where they mean something."""
+def check(outcomes: tuple[Outcome, ...] | None = None) -> None:
+    """Raise ValueError unless the table (default: ``OUTCOMES``) is consistent: distinct names,
+    each array's columns 0..n-1 with every first day before every count (the layout of
+    ``days_out`` that ``DAY_NAMES`` describes), and flags only where they mean something."""
+    outcomes = OUTCOMES if outcomes is None else outcomes
     problems = []
     seen = [o.name for o in outcomes]
     problems += [f"{n}: declared twice" for n in sorted({n for n in seen if seen.count(n) > 1})]
