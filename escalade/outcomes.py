@@ -119,6 +119,12 @@ class Summary:
     strikes_by_pair: dict[str, Estimate]  # "ISR>HEZ": mean strikes by ISR on HEZ
     counts: dict[str, Estimate] = field(default_factory=dict)  # "war_days": mean days at war
 
+    @property
+    def war_days(self) -> Estimate | None:
+        """Mean days at war, as the Python API offered it before counts were read from the
+        registry (None for a summary stored before it was counted)."""
+        return self.counts.get("war_days")
+
     def to_json(self) -> dict[str, Any]:
         """Plain JSON: probabilities and means with their 95% intervals."""
         return {
