@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from escalade.compile import compile_scenario
-from escalade.engine.layout import ACTOR_NAMES, D_WAR_DAYS
+from escalade.engine.layout import ACTOR_NAMES
 from escalade.engine.run import simulate
 from escalade.outcomes import indicators
+from escalade.registry import of_kind
 from escalade.scenario.load import load_scenario
 
 FILE = Path(__file__).resolve().parent.parent / "tests" / "data" / "golden-levant-2024.json"
@@ -40,8 +41,9 @@ def measure() -> dict[str, Any]:
             for m in METRICS:
                 x = raw.actor_out[:, a, ACTOR_NAMES.index(m)]
                 means[f"{aid}.{m}"] = [float(x.mean()), float(x.std(ddof=1))]
-        wd = raw.days_out[:, D_WAR_DAYS].astype(float)
-        means["war_days"] = [float(wd.mean()), float(wd.std(ddof=1))]
+        for o in of_kind("count"):  # war_days
+            x = raw.days_out[:, o.column].astype(float)
+            means[o.name] = [float(x.mean()), float(x.std(ddof=1))]
         doc["policies"][policy] = {"p": out, "mean_sd": means}
     return doc
 

@@ -43,6 +43,7 @@ from escalade.experiments.design import (
     run_design,
 )
 from escalade.outcomes import DESCRIPTIONS, Summary, compare
+from escalade.registry import OUTCOMES, names_of, outcome
 from escalade.scenario.load import LoadedScenario, bundled_scenarios, load_scenario, validate_file
 from escalade.scenario.schema import Scenario
 from escalade.storage.store import (
@@ -230,8 +231,7 @@ def print_summary(title: str, summary: Summary) -> None:
         table.add_row(name, fmt_ci(est), describe(name))
     out.print(table)
     actors = Table(title="per actor (means over replicates)", title_justify="left")
-    metrics = ["strikes", "strikes_initiated", "leaders_lost", "casualties", "reputation_cost",
-               "helped", "abandoned"]
+    metrics = [o.name for o in OUTCOMES if o.kind == "actor"]  # the registry's display order
     actors.add_column("actor")
     for m in metrics:
         actors.add_column(m.replace("_", " "), justify="right")
@@ -242,9 +242,9 @@ def print_summary(title: str, summary: Summary) -> None:
     if summary.strikes_by_pair:
         pairs = "  ".join(f"{k} {e.value:.1f}" for k, e in summary.strikes_by_pair.items())
         out.print(f"strikes by pair (mean per replicate): {pairs}", highlight=False)
-    if summary.war_days is not None:
-        e = summary.war_days
-        out.print(f"days at war (regional-war rung between main parties, mean per replicate): "
+    for name, e in summary.counts.items():
+        o = outcome(name, "count")
+        out.print(f"{o.label} ({o.description}, mean per replicate): "
                   f"{e.value:.2f} [{e.ci_low:.2f}, {e.ci_high:.2f}]", highlight=False)
 
 
@@ -359,7 +359,7 @@ def print_comparison(names: list[str], summaries: dict[str, Summary],
             cells.append(f"{d.value:+.1%} [{d.ci_low:+.1%}, {d.ci_high:+.1%}]")
         table.add_row(k, *cells)
     for aid in summaries[base].actors:
-        for m in ("strikes_initiated", "leaders_lost", "casualties"):
+        for m in names_of("actor", "compare"):
             key = f"{aid}.{m}"
             if all(summaries[n].actors[aid][m].value == 0.0 for n in names):
                 continue  # an actor this metric never touches (e.g. the mediator's casualties)
@@ -456,14 +456,14 @@ def print_sweep(rows: list[dict[str, Any]], design: Design) -> None:
     for k in keys:  # the last two path segments are enough to tell parameters apart
         table.add_column(".".join(k.split(".")[-2:]), justify="right")
     table.add_column("policy", justify="right")
-    for k in ("regional war %", "protector fights %", "cease-fire %"):
-        table.add_column(k, justify="right", no_wrap=True)
+    headline = [o for o in OUTCOMES if o.kind == "first_day" and o.headline]
+    for h in headline:
+        table.add_column(f"{h.short} %", justify="right", no_wrap=True)
     for r in rows:
         o = r["outcomes"]
         table.add_row(str(r["point"]), *(f"{r['params'][k]:.3g}" if isinstance(r["params"][k], float)
                                          else str(r["params"][k]) for k in keys),
-                      r["policy"] or "-", *(fmt_p(o[n]) for n in
-                                            ("regional_war", "protector_in_combat", "ceasefire")))
+                      r["policy"] or "-", *(fmt_p(o[h.name]) for h in headline))
     out.print(table)
 
 

@@ -11,26 +11,19 @@ apart. A paired difference of two proportions uses Newcombe's square-and-add sco
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from escalade.engine.layout import ACTOR_NAMES, D_CF_HELD, D_COMBAT, D_WAR, D_WAR_DAYS, DAY_NAMES
 from escalade.engine.run import RawResult
+from escalade.registry import names_of, of_kind
 
 Z95 = 1.959963984540054
 
-# What each outcome means, for tables and the README.
-DESCRIPTIONS = {
-    "regional_war": "two main parties fight at or above the regional-war rung",
-    "protector_in_combat": "the protector strikes (not only intercepts) at or above its combat rung",
-    "ceasefire_reached": "a cease-fire is agreed on one of the watched pairs",
-    "ceasefire": "a cease-fire on a watched pair holds for the required days",
-    "hostages_returned": "the hostage pair's cease-fire holds long enough for the release",
-}
-ACTOR_METRICS = ACTOR_NAMES
-_HORIZON_OUTCOMES = {"regional_war": D_WAR, "protector_in_combat": D_COMBAT, "ceasefire": D_CF_HELD}
+# What each outcome means, for tables (declared with the outcome in escalade.registry).
+DESCRIPTIONS = {o.name: o.description for o in of_kind("first_day")}
+ACTOR_METRICS = names_of("actor")  # in the engine's column order
 
 
 @dataclass(frozen=True)
@@ -103,22 +96,34 @@ def newcombe_paired(both: int, first_only: int, second_only: int, neither: int) 
 
 def indicators(raw: RawResult) -> dict[str, np.ndarray]:
     """Boolean outcome per replicate, including by-horizon versions (``regional_war_30d``)."""
-    out = {name: raw.days_out[:, k] >= 0 for k, name in enumerate(DAY_NAMES)}
-    for name, col in _HORIZON_OUTCOMES.items():
-        for h in raw.compiled.horizons:
-            if h < raw.compiled.days:
-                day = raw.days_out[:, col]
-                out[f"{name}_{h}d"] = (day >= 0) & (day <= h)
+    events = of_kind("first_day")
+    out = {o.name: raw.days_out[:, o.column] >= 0 for o in events}
+    for o in events:
+        if o.horizons:
+            for h in raw.compiled.horizons:
+                if h < raw.compiled.days:
+                    day = raw.days_out[:, o.column]
+                    out[f"{o.name}_{h}d"] = (day >= 0) & (day <= h)
     return out
 
 
 @dataclass(frozen=True)
 class Summary:
+    """What a cell's replicates add up to. ``counts`` holds the mean of each per-run count of the
+    registry (``war_days``), each a top-level key of the JSON; a summary stored before a count
+    existed lacks it."""
+
     outcomes: dict[str, Estimate]
     actors: dict[str, dict[str, Estimate]]
     runs: int
     strikes_by_pair: dict[str, Estimate]  # "ISR>HEZ": mean strikes by ISR on HEZ
-    war_days: Estimate | None = None  # mean days at the regional-war rung between main parties
+    counts: dict[str, Estimate] = field(default_factory=dict)  # "war_days": mean days at war
+
+    @property
+    def war_days(self) -> Estimate | None:
+        """Mean days at war, as the Python API offered it before counts were read from the
+        registry (None for a summary stored before it was counted)."""
+        return self.counts.get("war_days")
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON: probabilities and means with their 95% intervals."""
@@ -129,7 +134,7 @@ class Summary:
             "actors_ci": {a: {m: [e.ci_low, e.ci_high] for m, e in ms.items()}
                           for a, ms in self.actors.items()},
             "strikes_by_pair": {k: e.as_mean() for k, e in self.strikes_by_pair.items()},
-        } | ({"war_days": self.war_days.as_mean()} if self.war_days is not None else {})
+        } | {k: e.as_mean() for k, e in self.counts.items()}
 
     @classmethod
     def from_json(cls, doc: dict[str, Any]) -> Summary:
@@ -138,9 +143,9 @@ class Summary:
                   for a, ms in doc["actors"].items()}
         pairs = {k: Estimate(v["mean"], v["ci_low"], v["ci_high"])
                  for k, v in doc["strikes_by_pair"].items()}
-        wd = doc.get("war_days")  # absent from summaries stored before it was counted
-        war = Estimate(wd["mean"], wd["ci_low"], wd["ci_high"]) if wd else None
-        return cls(outcomes, actors, int(doc["runs"]), pairs, war)
+        counts = {o.name: Estimate(c["mean"], c["ci_low"], c["ci_high"])  # absent from summaries
+                  for o in of_kind("count") if (c := doc.get(o.name))}  # stored before it was counted
+        return cls(outcomes, actors, int(doc["runs"]), pairs, counts)
 
 
 def summarise(raw: RawResult) -> Summary:
@@ -153,8 +158,9 @@ def summarise(raw: RawResult) -> Summary:
     }
     pairs = {f"{ids[i]}>{ids[j]}": mean_ci(raw.pair_out[:, i, j], lower=0.0)
              for i in range(len(ids)) for j in range(len(ids)) if raw.pair_out[:, i, j].any()}
-    return Summary(outcomes, actors, n, pairs,
-                   mean_ci(raw.days_out[:, D_WAR_DAYS].astype(np.float64), lower=0.0))
+    counts = {o.name: mean_ci(raw.days_out[:, o.column].astype(np.float64), lower=0.0)
+              for o in of_kind("count")}
+    return Summary(outcomes, actors, n, pairs, counts)
 
 
 def paired_difference(a: np.ndarray, b: np.ndarray) -> Estimate:
@@ -182,11 +188,13 @@ def compare(base: RawResult, other: RawResult) -> dict[str, Estimate]:
 
 def outcome_names(compiled: Any) -> list[str]:
     """Every name ``outcome_value`` accepts for a compiled scenario (for checks and messages)."""
-    names = list(DAY_NAMES)
-    for name in _HORIZON_OUTCOMES:
-        names += [f"{name}_{h}d" for h in compiled.horizons if h < compiled.days]
-    names += [f"{aid}.{m}" for aid in compiled.ids for m in ACTOR_METRICS]
-    return names
+    events = of_kind("first_day")
+    found = [o.name for o in events]
+    for o in events:
+        if o.horizons:
+            found += [f"{o.name}_{h}d" for h in compiled.horizons if h < compiled.days]
+    found += [f"{aid}.{m}" for aid in compiled.ids for m in ACTOR_METRICS]
+    return found
 
 
 def outcome_value(summary: dict[str, Any], name: str) -> float:

@@ -10,17 +10,33 @@ i used force on j (PD_FORCE), struck j (PD_STRIKE), used a rung at or above the 
 combat rung on j (PD_COMBAT), or a cease-fire between i and j began (PD_CEASEFIRE, symmetric);
 -1 if never. Backtests ask these per-pair questions. (Per-actor and per-pair tallies, unlike
 these days, also count the replayed history before the free day.)
+
+What each column of ``days_out`` and ``actor_out`` means is declared in ``escalade.registry``.
 """
 
-D_WAR, D_COMBAT, D_CF_REACHED, D_CF_HELD, D_HOSTAGES, D_WAR_DAYS = range(6)
-N_DAY = 6  # the last column is a count, not a day: days at war (regional-war rung), from free_day
-DAY_NAMES = ("regional_war", "protector_in_combat", "ceasefire_reached", "ceasefire",
-             "hostages_returned")
+from escalade.registry import column, names_of, per_run
 
-O_STRIKES, O_INIT, O_LEADERS, O_CAS, O_REP, O_ABANDON, O_HELPED = range(7)
-N_ACT = 7
-ACTOR_NAMES = ("strikes", "strikes_initiated", "leaders_lost", "casualties", "reputation_cost",
-               "abandoned", "helped")
+# Named column indices for the kernels, derived from the outcome registry (escalade.registry, the
+# one place an outcome is declared). They stay plain module-level ints because numba compiles
+# them in as constants; a new outcome needs its entry there and its name here.
+D_WAR: int = column("regional_war")
+D_COMBAT: int = column("protector_in_combat")
+D_CF_REACHED: int = column("ceasefire_reached")
+D_CF_HELD: int = column("ceasefire")
+D_HOSTAGES: int = column("hostages_returned")
+D_WAR_DAYS: int = column("war_days")  # a count, not a day: days at war (regional-war rung), from free_day
+N_DAY: int = len(per_run())
+DAY_NAMES: tuple[str, ...] = names_of("first_day")  # columns 0.. of days_out, in order
+
+O_STRIKES: int = column("strikes")
+O_INIT: int = column("strikes_initiated")
+O_LEADERS: int = column("leaders_lost")
+O_CAS: int = column("casualties")
+O_REP: int = column("reputation_cost")
+O_ABANDON: int = column("abandoned")
+O_HELPED: int = column("helped")
+N_ACT: int = len(names_of("actor"))
+ACTOR_NAMES: tuple[str, ...] = names_of("actor")  # the columns of actor_out, in order
 
 PD_FORCE, PD_STRIKE, PD_CEASEFIRE, PD_COMBAT = range(4)
 N_PD = 4

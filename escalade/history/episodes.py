@@ -19,7 +19,7 @@ import yaml
 
 from escalade.errors import UserError
 from escalade.events import EventTable, load_events
-from escalade.history.questions import family, observed
+from escalade.history.questions import KINDS, family, observed
 from escalade.scenario.load import LoadedScenario, load_scenario
 
 INDEX_FILES = ("episodes.yaml",)
@@ -150,7 +150,7 @@ def base_rates(exclude: str | None, horizons: tuple[int, ...],
             yes[key] += o
             n[key] += 1
     rates = {}
-    for kind in ("attack", "strike", "regional_war", "protector_in_combat", "ceasefire"):
+    for kind in KINDS:
         for h in horizons:
             key = (kind, h) if n[(kind, h)] else (kind, -1)
             rates[(kind, h)] = (yes[key] + 0.5) / (n[key] + 1.0)

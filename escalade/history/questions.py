@@ -40,6 +40,9 @@ from dataclasses import dataclass
 from escalade.events import Event, EventTable, is_ceasefire
 from escalade.scenario.schema import Scenario
 
+# The question kinds, listed here only. They are not the outcome registry's entries (escalade.registry):
+# most ask about one pair or one protector, read from the engine's per-pair days, and each has its
+# own reading of the event table above; regional_war is the registry's outcome of that name.
 KINDS = ("attack", "strike", "regional_war", "protector_in_combat", "ceasefire")
 
 

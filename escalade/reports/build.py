@@ -15,18 +15,18 @@ import numpy as np
 import pandas as pd
 
 from escalade.compile import WAR_RUNG
-from escalade.engine.layout import DAY_NAMES
 from escalade.engine.reference import simulate_replicate
 from escalade.engine.rng import replicate_keys
 from escalade.engine.run import simulate
 from escalade.errors import UserError
 from escalade.experiments.design import Cell, Design, load_cell
 from escalade.outcomes import Estimate, compare
+from escalade.registry import OUTCOMES, names_of, of_kind
 from escalade.reports.data import MAX_LINE_SERIES, ReportData, Series
 from escalade.reports.html import write_html
 from escalade.reports.png import write_pngs
 from escalade.reports.trace import render_trace
-from escalade.storage.store import Store, day_column, raw_from_frame, replaceable
+from escalade.storage.store import Store, raw_from_frame, replaceable, run_column
 
 PATHS_RUNS = 2_000
 DOCUMENT_KINDS = ("backtest", "replay")
@@ -43,7 +43,8 @@ def _label(design: Design, cell: Cell) -> str:
 def _series(store: Store, rid: str, design: Design, stored_cell: dict[str, Any],
             frame: pd.DataFrame) -> tuple[Series, str]:
     cell = next(c for c in design.cells if c.index == stored_cell["cell"])
-    event_days = {name: frame[day_column(name)].fillna(-1).to_numpy(np.int64) for name in DAY_NAMES}
+    event_days = {o.name: frame[run_column(o)].fillna(-1).to_numpy(np.int64)
+                  for o in of_kind("first_day") if run_column(o) in frame}  # older results lack newer ones
     outcomes = {k: Estimate(v["p"], v["ci_low"], v["ci_high"])
                 for k, v in stored_cell["summary"]["outcomes"].items()}
     paths = store.paths(rid, cell.index)
@@ -124,10 +125,11 @@ def report_data(store: Store, rid: str) -> ReportData:
     )
 
 
-# Rows of the differences table: the main outcomes, then what a protector's adviser asks about.
-DIFFERENCE_ROWS = ("regional_war", "regional_war_90d", "protector_in_combat", "ceasefire",
-                   "hostages_returned")
-DIFFERENCE_ACTOR_METRICS = ("strikes_initiated", "casualties", "helped", "abandoned")
+# Rows of the differences table (flagged ``differences`` in the registry): the main outcomes, each
+# followed by the horizons asked for, then the actor tallies a protector's adviser asks about.
+DIFFERENCE_ROWS = tuple(row for o in OUTCOMES if o.differences and o.kind == "first_day"
+                        for row in (o.name, *(f"{o.name}_{h}d" for h in o.difference_horizons)))
+DIFFERENCE_ACTOR_METRICS = names_of("actor", "differences")
 
 
 def _differences(design: Design, cells: list[dict[str, Any]],

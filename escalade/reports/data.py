@@ -24,12 +24,16 @@ import networkx as nx
 import numpy as np
 
 from escalade.outcomes import Estimate
+from escalade.registry import names_of, of_kind
 
 KINDS = ("run", "compare", "sweep", "sensitivity")
-# Outcomes shown in the probability chart, in this order, then horizon variants of regional war.
-MAIN_OUTCOMES = ("regional_war", "protector_in_combat", "ceasefire_reached", "ceasefire",
-                 "hostages_returned")
-INCIDENCE_OUTCOMES = ("regional_war", "ceasefire")
+# Which outcomes each view shows is declared with the outcome, in escalade.registry.
+# The probability chart and outcome table: these, in this order, then by-horizon variants of those
+# flagged chart_horizons (regional war).
+MAIN_OUTCOMES = names_of("first_day", "report")
+INCIDENCE_OUTCOMES = names_of("first_day", "incidence")
+HEADLINE_OUTCOMES = names_of("first_day", "headline")  # what a sweep charts and tabulates
+OUTCOME_TITLES = {o.name: o.label for o in of_kind("first_day")}  # chart titles
 SENSITIVITY_METHODS = ("sobol", "morris")
 # Fan charts get one panel per series; more than this many panels stop being readable.
 MAX_FAN_SERIES = 6
@@ -43,7 +47,7 @@ PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7
 HOSTILITY_COLOUR = "#c0392b"
 ALLIANCE_COLOUR = "#1f5fa8"
 WAR_LINE_COLOUR = "#b22222"
-_HORIZON = re.compile(r"^regional_war_(\d+)d$")
+_HORIZON = re.compile(r"^(?P<name>\w+)_(?P<h>\d+)d$")
 
 
 @dataclass(frozen=True)
@@ -176,11 +180,14 @@ def colour(i: int) -> str:
 
 
 def main_outcomes(series: Sequence[Series]) -> list[str]:
-    """Outcome names to chart: the five main ones, then regional war by horizon, when present."""
+    """Outcome names to chart: the main ones, then by horizon those flagged chart_horizons (regional
+    war), when present."""
     present = {k for s in series for k in s.outcomes}
-    names = [k for k in MAIN_OUTCOMES if k in present]
-    horizons = sorted((int(m.group(1)), k) for k in present if (m := _HORIZON.match(k)))
-    return names + [k for _, k in horizons]
+    chosen = [k for k in MAIN_OUTCOMES if k in present]
+    order = {n: i for i, n in enumerate(names_of("first_day", "chart_horizons"))}
+    horizons = sorted((order[m["name"]], int(m["h"]), k) for k in present
+                      if (m := _HORIZON.match(k)) and m["name"] in order)
+    return chosen + [k for *_, k in horizons]
 
 
 def dates(start: dt.date, days: int) -> list[dt.date]:
@@ -287,9 +294,9 @@ def sweep_param_names(rows: Sequence[dict[str, Any]]) -> list[str]:
 
 
 def sweep_outcome_names(rows: Sequence[dict[str, Any]]) -> list[str]:
-    """Outcomes of a sweep to chart: the main ones present in the rows (at most three)."""
+    """Outcomes of a sweep to chart: the headline ones present in the rows, else at most three."""
     present = {k for r in rows for k in r["outcomes"]}
-    chosen = [k for k in ("regional_war", "protector_in_combat", "ceasefire") if k in present]
+    chosen = [k for k in HEADLINE_OUTCOMES if k in present]
     return chosen or sorted(present)[:3]
 
 

@@ -19,9 +19,11 @@ from plotly.subplots import make_subplots
 
 from escalade.reports.data import (
     ALLIANCE_COLOUR,
+    HEADLINE_OUTCOMES,
     HOSTILITY_COLOUR,
     INCIDENCE_OUTCOMES,
     MAX_LINE_SERIES,
+    OUTCOME_TITLES,
     WAR_LINE_COLOUR,
     Series,
     colour,
@@ -44,7 +46,6 @@ from escalade.reports.data import (
 
 FONT = dict(family="system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif",
             size=13)
-_OUTCOME_TITLES = {"regional_war": "regional war", "ceasefire": "cease-fire held"}
 
 
 def _t(text: Any) -> str:
@@ -102,7 +103,7 @@ def outcome_figure(series: Sequence[Series], outcomes: Sequence[str] | None = No
     names = list(outcomes) if outcomes is not None else main_outcomes(shown)
     if not names:
         raise ValueError("outcome_figure: the series have none of the main outcomes "
-                         "(regional_war, protector_in_combat, ceasefire, ...)")
+                         f"({', '.join(HEADLINE_OUTCOMES)}, ...)")
     fig = go.Figure()
     for i, s in enumerate(shown):
         est = [s.outcomes.get(n) for n in names]
@@ -176,7 +177,7 @@ def incidence_figure(series: Sequence[Series], start_date: dt.date, days: int,
     shown = list(series[:MAX_LINE_SERIES])
     x = [d.isoformat() for d in dates(start_date, days)]
     fig = make_subplots(rows=1, cols=len(outcomes), shared_yaxes=False, horizontal_spacing=0.08,
-                        subplot_titles=[_OUTCOME_TITLES.get(o, o) for o in outcomes])
+                        subplot_titles=[OUTCOME_TITLES.get(o, o) for o in outcomes])
     for col, name in enumerate(outcomes, start=1):
         drawn = False
         for i, s in enumerate(shown):

@@ -27,6 +27,7 @@ from escalade.reports.data import (
     HOSTILITY_COLOUR,
     INCIDENCE_OUTCOMES,
     MAX_LINE_SERIES,
+    OUTCOME_TITLES,
     WAR_LINE_COLOUR,
     ReportData,
     Series,
@@ -50,7 +51,6 @@ from escalade.reports.data import (
 from escalade.reports.figures import index_bars
 
 DPI = 150
-_OUTCOME_TITLES = {"regional_war": "regional war", "ceasefire": "cease-fire held"}
 
 
 def _new(width: float, height: float) -> Figure:
@@ -258,7 +258,7 @@ def incidence_png(d: ReportData) -> Figure:
             if name in s.event_days and s.runs:
                 ax.step(x, 100 * cumulative_incidence(s.event_days[name], d.days), where="post",
                         color=colour(i), lw=1.8, label=s.label)
-        ax.set_title(_OUTCOME_TITLES.get(name, name), loc="left", fontsize=10)
+        ax.set_title(OUTCOME_TITLES.get(name, name), loc="left", fontsize=10)
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
         _date_axis(ax)

@@ -40,10 +40,10 @@ import pandas as pd
 
 from escalade import __version__
 from escalade.compile import Compiled
-from escalade.engine.layout import ACTOR_NAMES, D_WAR_DAYS, DAY_NAMES
 from escalade.engine.run import RawResult
 from escalade.errors import UserError
 from escalade.experiments.design import KINDS, CellResult, Design
+from escalade.registry import Outcome, names_of, of_kind, per_run
 
 ENV_VAR = "ESCALADE_RESULTS"
 DEFAULT_DIR = "escalade-results"
@@ -113,7 +113,6 @@ RESULT_COLUMNS = ("id", "kind", "status", "scenario", "source", "scenario_hash",
 CELL_COLUMNS = ("result_id", "cell", "point", "policy", "params", "scenario_hash", "runs", "days",
                 "file", "paths_file", "summary", "finished_at")
 JSON_FIELDS = ("policies", "overrides", "design", "params", "summary")
-WAR_DAYS_COLUMN = "war_days"  # days at the regional-war rung between main parties, per replicate
 
 
 class CatalogueBusy(UserError):
@@ -232,6 +231,12 @@ def day_column(name: str) -> str:
     return f"{name}_day"
 
 
+def run_column(o: Outcome) -> str:
+    """Stored column of a per-run outcome of the registry: ``<name>_day`` for a first day (NULL
+    if never), the bare name for a count (``war_days``)."""
+    return day_column(o.name) if o.kind == "first_day" else o.name
+
+
 def actor_column(actor: str, metric: str) -> str:
     return f"{actor}_{metric}"
 
@@ -255,13 +260,12 @@ def cell_frame(result_id: str, res: CellResult) -> pd.DataFrame:
         "policy": pd.Series([cell.policy] * n, dtype="string"),
         "replicate": np.arange(n, dtype=np.int32),
     }
-    for k, name in enumerate(DAY_NAMES):
-        d = raw.days_out[:, k].astype(np.int32)
-        cols[day_column(name)] = pd.arrays.IntegerArray(d, d < 0)
-    cols[WAR_DAYS_COLUMN] = raw.days_out[:, D_WAR_DAYS].astype(np.int32)
+    for o in per_run():  # the engine's column order: first days, then counts
+        d = raw.days_out[:, o.column].astype(np.int32)
+        cols[run_column(o)] = pd.arrays.IntegerArray(d, d < 0) if o.kind == "first_day" else d
     ids = raw.compiled.ids
     for a, aid in enumerate(ids):
-        for k, metric in enumerate(ACTOR_NAMES):
+        for k, metric in enumerate(names_of("actor")):
             cols[actor_column(aid, metric)] = raw.actor_out[:, a, k]
     for i, a in enumerate(ids):  # every pair, zeros included, so SQL means are means over all runs
         for j, b in enumerate(ids):
@@ -301,14 +305,22 @@ def raw_from_frame(frame: pd.DataFrame, compiled: Compiled, seed: int,
                    paths: np.ndarray | None = None) -> RawResult:
     """Rebuild the engine's arrays from a stored frame, so stored results summarise like fresh ones."""
     n, ids = len(frame), compiled.ids
-    war_days = (frame[WAR_DAYS_COLUMN].to_numpy(np.int32) if WAR_DAYS_COLUMN in frame
-                else np.zeros(n, np.int32))  # results stored before war was counted in days
-    days_out = np.stack([*(frame[day_column(name)].fillna(-1).to_numpy(np.int32)
-                           for name in DAY_NAMES), war_days], axis=1)
-    actor_out = np.zeros((n, len(ids), len(ACTOR_NAMES)))
+    days_out = np.empty((n, len(per_run())), np.int32)
+    for o in per_run():
+        col = run_column(o)
+        if col not in frame and o.absent is not None:  # results stored before the outcome existed
+            days_out[:, o.column] = o.absent
+        else:
+            days_out[:, o.column] = frame[col].fillna(-1).to_numpy(np.int32)
+    tallies = of_kind("actor")
+    actor_out = np.zeros((n, len(ids), len(tallies)))
     for a, aid in enumerate(ids):
-        for k, metric in enumerate(ACTOR_NAMES):
-            actor_out[:, a, k] = frame[actor_column(aid, metric)].to_numpy(np.float64)
+        for o in tallies:
+            col = actor_column(aid, o.name)
+            if col not in frame and o.absent is not None:  # stored before the tally existed
+                actor_out[:, a, o.column] = o.absent
+            else:
+                actor_out[:, a, o.column] = frame[col].to_numpy(np.float64)
     pair_out = np.zeros((n, len(ids), len(ids)), dtype=np.int16)
     for i, a in enumerate(ids):
         for j, b in enumerate(ids):
