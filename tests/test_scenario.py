@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 import yaml
 
 from escalade.errors import ScenarioError
-from escalade.scenario.load import bundled_scenarios, load_scenario, validate_file
+from escalade.scenario.load import bundled_scenarios, load_scenario, profiles_file, validate_file
 
 DEFAULT = bundled_scenarios()["levant-2024"]
 
@@ -21,11 +22,144 @@ def test_default_scenario_and_every_policy_validate() -> None:
     assert sc.start_date.isoformat() == "2024-08-01"
 
 
-def test_every_number_in_the_default_scenario_carries_a_comment() -> None:
-    """Numbers have sources: every actor and relation block is commented, line by line or above."""
-    text = DEFAULT.read_text()
-    assert text.count("#") > 100
+# Numbers have sources: the rule, and the scanner that applies it to the bundled files.
+_NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+# Not parameters: a ladder entry's `rung` is its index (the schema requires rung i at position i).
+_NOT_PARAMETERS = re.compile(r"^ladder\[\d+\]\.rung$")
+
+
+def _comments(text: str) -> dict[int, tuple[int, str]]:
+    """Line index -> (column, text) of the line's comment: a `#` at the start of the line or
+    after a blank, outside any scalar (so `note: "a # b"` holds no comment)."""
+    inside: dict[int, list[tuple[int, int]]] = {}
+    for token in yaml.scan(text, Loader=yaml.SafeLoader):
+        if isinstance(token, yaml.ScalarToken):
+            start, end = token.start_mark, token.end_mark
+            for line in range(start.line, end.line + 1):
+                inside.setdefault(line, []).append(
+                    (start.column if line == start.line else 0,
+                     end.column if line == end.line else 1 << 30))
+    found = {}
+    for i, line in enumerate(text.splitlines()):
+        for m in re.finditer("#", line):
+            c = m.start()
+            if (c == 0 or line[c - 1] in " \t") and not any(a <= c < b for a, b in inside.get(i, [])):
+                found[i] = (c, line[c + 1:].strip())
+                break
+    return found
+
+
+def _numbers(node, path: str = "", key: str = "", entry=None):
+    """(path, key, scalar node, outermost flow collection holding it or None) for each number."""
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag in _NUMBER_TAGS:
+            yield path, key, node, entry
+    elif isinstance(node, yaml.SequenceNode):
+        entry = entry or (node if node.flow_style else None)
+        for i, item in enumerate(node.value):
+            yield from _numbers(item, f"{path}[{i}]", key, entry)
+    elif isinstance(node, yaml.MappingNode):
+        entry = entry or (node if node.flow_style else None)
+        for k, v in node.value:
+            yield from _numbers(v, f"{path}.{k.value}" if path else k.value, k.value, entry)
+
+
+def unsourced_numbers(text: str, name: str = "<text>") -> list[str]:
+    """Each number in a YAML text that carries no comment, as 'name:line: path = value'.
+
+    A number is a scalar YAML resolves as int or float (not a date, a quoted code like
+    cameo: "195", a boolean). It is sourced when
+
+    1. its own line carries a comment; or
+    2. it sits in a flow entry (``{...}`` or ``[...]``, on one line or several) that carries a
+       comment - on one of the entry's lines, or on the comment-only lines directly below its
+       last line (no blank line between) indented deeper than the entry's opening bracket, as
+       the ladder and relation entries write it - and the key it sets is named (as a word) in
+       that comment or in its section's header, the comment lines directly above the top-level
+       key (``ladder:``, ``relations:``) that say what each field is and where its values come
+       from.
+
+    Naming the key keeps rule 2 strict: a field added to a commented entry fails until the
+    entry's comment or the section's header says where it comes from. A header comment alone
+    never sources a number: its entry must carry a comment too. The only exemption is a ladder
+    entry's ``rung``, its index, which is not a parameter. Horizons, ``days``, the rungs that
+    define outcomes and an inject's day and rung are the modeller's choices and carry a comment
+    like any other number; dates are not numbers to YAML.
+    """
+    lines = text.splitlines()
+    comments = _comments(text)
+    missing = []
+    for path, key, node, entry in _numbers(yaml.compose(text, Loader=yaml.SafeLoader)):
+        line = node.start_mark.line
+        if line in comments or _NOT_PARAMETERS.match(path):
+            continue
+        if entry is not None:
+            first, last = entry.start_mark.line, entry.end_mark.line
+            said = [comments[i][1] for i in range(first, last + 1) if i in comments]
+            below = last + 1
+            while (below in comments and lines[below].lstrip().startswith("#")
+                   and comments[below][0] > entry.start_mark.column):
+                said.append(comments[below][1])
+                below += 1
+            section = re.split(r"[.\[]", path)[0]
+            top = next(i for i, t in enumerate(lines) if t.startswith(f"{section}:"))
+            header = []
+            while top > 0 and lines[top - 1].startswith("#"):
+                top -= 1
+                header.append(lines[top])
+            if said and re.search(rf"\b{re.escape(key)}\b", " ".join(said + header), re.I):
+                continue
+        missing.append(f"{name}:{line + 1}: {path} = {node.value}")
+    return missing
+
+
+def test_every_number_in_the_bundled_files_carries_a_comment() -> None:
+    """Numbers have sources: every number in each bundled scenario and in the shared actor
+    profiles carries a comment that names its source or says it is a judgement and why (the
+    rule is ``unsourced_numbers``'s)."""
+    files = [*bundled_scenarios().values(), profiles_file()]
+    assert len(files) >= 8
+    missing = [m for f in files for m in unsourced_numbers(f.read_text(encoding="utf-8"), f.name)]
+    assert not missing, "numbers without a source comment:\n" + "\n".join(missing)
+    text = DEFAULT.read_text(encoding="utf-8")
     assert "judgement" in text and "CENTCOM" in text and "IDF" in text
+
+
+_SOURCED = """\
+# damage: people killed a day (judgement)
+ladder:
+  - {rung: 0, damage: 0}          # restraint
+  - {rung: 1, damage: 5,
+     cost: 1.5}
+     # cost: judgement
+model:
+  a: 1                            # judgement
+  b: [1, 2]                       # judgement
+  when: 2024-08-01
+  code: "195"
+  note: "a # b"                   # quoted: not a comment
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "missing"),
+    [
+        (_SOURCED, []),
+        (_SOURCED + "  c: 2\n", ["model.c = 2"]),                             # a new bare number
+        (_SOURCED + "  d: [1, 2]\n", ["model.d[0] = 1", "model.d[1] = 2"]),   # in a list
+        (_SOURCED + '  e: "3 # x"\n', []),                                    # a quoted string
+        (_SOURCED + '  f: 4  # judgement\n  g: "4 # x"\n  h: 5\n', ["model.h = 5"]),
+        # a field added to a commented entry, named neither by its comment nor the header
+        (_SOURCED.replace("cost: 1.5}", "cost: 1.5, lead_days: 3}"), ["ladder[1].lead_days = 3"]),
+        # the entry's comment is what counts: a header alone does not source it
+        (_SOURCED.replace("     # cost: judgement\n", ""), ["ladder[1].damage = 5", "ladder[1].cost = 1.5"]),
+        # a comment below the entry counts only directly below it and indented under it
+        (_SOURCED.replace("     # cost", "\n     # cost"), ["ladder[1].damage = 5", "ladder[1].cost = 1.5"]),
+        (_SOURCED.replace("     # cost", "  # cost"), ["ladder[1].damage = 5", "ladder[1].cost = 1.5"]),
+    ],
+)
+def test_the_source_rule_catches_a_number_added_without_a_comment(text: str, missing: list[str]) -> None:
+    assert [m.split(": ", 1)[1] for m in unsourced_numbers(text)] == missing
 
 
 def test_policy_and_overrides_apply() -> None:
