@@ -29,8 +29,8 @@ COMMIT_CODES = {"none": C_NONE, "informal": C_INFORMAL, "formal": C_FORMAL, "aid
 HOSTILE, G0, HOSTILITY, BIAS, DEAL, MED_P, SWEET, CF_OUT, FLOOR = range(9)
 N_PF = 9
 # --- pair int columns: PI[i, j, col] -------------------------------------------------------
-MAXRUNG, TOTAL_AIM, MEDIATOR = range(3)
-N_PI = 3
+MAXRUNG, TOTAL_AIM, MEDIATOR, PAUSE, LINK = range(5)
+N_PI = 5
 # --- ladder columns: LF[r, col] ------------------------------------------------------------
 DAMAGE, COST, INTERCEPTABLE, KILLP, HUMIL, COOLDOWN, LEAD, CAMPAIGN = range(8)
 N_LF = 8
@@ -152,6 +152,7 @@ def compile_scenario(sc: Scenario) -> Compiled:
     PF = np.zeros((A, A, N_PF))
     PI = np.zeros((A, A, N_PI), dtype=np.int64)
     PI[:, :, MEDIATOR] = -1
+    PI[:, :, LINK] = -1
     for k, aid in enumerate(ids):
         PI[k, :, TOTAL_AIM] = int(sc.actors[aid].war_aim == "total")
     for rel in sc.relations:
@@ -162,12 +163,15 @@ def compile_scenario(sc: Scenario) -> Compiled:
         PI[i, j, MAXRUNG] = top if rel.max_rung is None else rel.max_rung
         aim = rel.war_aim or sc.actors[rel.actor].war_aim
         PI[i, j, TOTAL_AIM] = int(aim == "total")
+        if rel.linked_front is not None:
+            PI[i, j, LINK] = ix[rel.linked_front]
     for m in sc.mediators:
         for a, b in m.pairs:
             i, j = ix[a], ix[b]
             for x, y in ((i, j), (j, i)):
                 # Several mediators on one pair: a proposal comes if any of them proposes.
                 PF[x, y, MED_P] = 1.0 - (1.0 - PF[x, y, MED_P]) * (1.0 - m.effort)
+                PI[x, y, PAUSE] = max(PI[x, y, PAUSE], m.pause_days)
                 if PI[x, y, MEDIATOR] < 0 or m.sweetener > PF[x, y, SWEET]:
                     PF[x, y, SWEET] = m.sweetener
                     PI[x, y, MEDIATOR] = ix[m.actor]

@@ -92,6 +92,8 @@ def gen(rng: np.random.Generator) -> tuple[Scenario, object]:
                         "max_rung": int(rng.integers(0, top + 1)) if rng.uniform() < 0.3 else None,
                         "grievance_floor": float(rng.choice([0.0, 0.0, rng.uniform(0, 5)])),
                         "deal_value": float(rng.uniform(-2, 4)),
+                        "linked_front": (str(rng.choice([x for x in ids if x not in (a, b)]))
+                                         if n > 2 and rng.uniform() < 0.3 else None),
                     }
                 )
     fr = int(rng.integers(1, top + 1))
@@ -122,6 +124,7 @@ def gen(rng: np.random.Generator) -> tuple[Scenario, object]:
                 "effort": float(rng.uniform(0, 1)),
                 "pairs": pairs,
                 "sweetener": float(rng.uniform(0, 3)),
+                "pause_days": int(rng.choice([0, rng.integers(1, 15)])),
             }
         )
     injects = []
@@ -240,6 +243,7 @@ def test_the_random_scenarios_reach_every_kind_of_event(seen: collections.Counte
         "called_off",
         "campaign",
         "campaign_end",
+        "pause_end",
         "outcome",
         "pact_void",
         "proposal_rejected",

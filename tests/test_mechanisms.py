@@ -136,9 +136,53 @@ GAZA_DEAL = ("outcomes.ceasefire.pairs=[[ISR, HAM]]", "mediators.USA.effort=0.0"
 
 
 def test_total_war_aim_never_accepts_a_ceasefire() -> None:
-    """Israel's aim toward Hamas is total: however good the deal, talks only buy time."""
-    raw = run(overrides=(*GAZA_DEAL, "mediators.QAT.effort=0.3"), runs=1000)
+    """Israel's aim toward Hamas is total: however good the deal, talks only buy time, unless
+    the mediator offers a pause."""
+    raw = run(overrides=(*GAZA_DEAL, "mediators.QAT.effort=0.3", "mediators.QAT.pause_days=0"),
+              runs=1000)
     assert (raw.days_out[:, D_CF_REACHED] < 0).all()
+
+
+def test_a_total_aim_accepts_a_pause_that_lapses() -> None:
+    """Offered a four-day hostage pause (Nov 2023), Israel's total aim accepts it (the aim is
+    kept); each pause lapses on its fifth day unless both sides accept again, and a pause never
+    reaches a cease-fire that holds two weeks without renewals."""
+    none = run(overrides=("mediators.QAT.pause_days=0",), runs=2000, days=90)
+    pause = run(overrides=("mediators.QAT.pause_days=4",), runs=2000, days=90)
+    assert_greater(none.days_out[:, D_CF_REACHED] >= 0, pause.days_out[:, D_CF_REACHED] >= 0)
+    c = compiled(None, ("mediators.QAT.pause_days=4", "mediators.QAT.effort=0.3")).with_days(60)
+    isr, ham = c.index("ISR"), c.index("HAM")
+    seen = 0
+    for key in replicate_keys(5, 0, 20):
+        events = reference.simulate_replicate(c, int(key), trace=True).events
+        starts = [e.day for e in events if e.kind == "ceasefire" and {e.actor, e.target} == {isr, ham}]
+        ends = [e.day for e in events if e.kind == "pause_end" and {e.actor, e.target} == {isr, ham}]
+        for s, e in zip(starts, ends, strict=False):
+            assert e == s + 4  # it held days s..s+3 and lapses on the next
+            seen += 1
+    assert seen > 0
+
+
+def test_a_support_front_makes_no_separate_peace() -> None:
+    """Hezbollah's front is linked to Gaza: while Israel and Hamas fight, it refuses a deal with
+    Israel, so an Israel-Hezbollah cease-fire comes less often than when the link is cut."""
+    from escalade.engine.layout import PD_CEASEFIRE
+
+    def truce(*extra: str) -> np.ndarray:
+        c = compiled(None, extra).with_days(90)
+        raw = simulate(c, 2000, 8, keep_pair_days=True)
+        return raw.pair_days[:, c.index("ISR"), c.index("HEZ"), PD_CEASEFIRE] >= 0
+
+    assert_greater(truce(), truce("relations.HEZ>ISR.linked_front=null"))
+
+
+def test_war_weariness_raises_acceptance() -> None:
+    """The more fighting wears an actor down, the more a deal is worth to it: raising both Gaza
+    parties' war weariness brings a pause sooner and more often."""
+    base = run(runs=2000, days=90)
+    weary = run(overrides=("actors.ISR.war_weariness=1.0", "actors.HAM.war_weariness=1.0"),
+                runs=2000, days=90)
+    assert_greater(base.days_out[:, D_CF_REACHED] >= 0, weary.days_out[:, D_CF_REACHED] >= 0)
 
 
 def test_bounded_aims_let_mediation_produce_ceasefires() -> None:
@@ -356,10 +400,11 @@ def test_regional_war_needs_its_days_within_the_window() -> None:
 
 
 def test_a_truce_survives_clashes_below_its_break_rung() -> None:
-    """A scripted Israel-Hezbollah truce on day 1: when border fire (rung 3) no longer ends it and
-    only a strike does, it holds its two weeks more often (clashes during a truce, not the end
-    of it)."""
-    truce = ("injects=[{type: ceasefire, day: 1, between: [ISR, HEZ]}]",)
+    """A scripted Israel-Hezbollah truce on day 1 and a border clash on day 3: when border fire
+    (rung 3) no longer ends it and only a strike does, it holds its two weeks more often (clashes
+    during a truce, not the end of it; Israel then decides whether to answer)."""
+    truce = ("injects=[{type: ceasefire, day: 1, between: [ISR, HEZ]}, "
+             "{type: attack, day: 3, actor: HEZ, target: ISR, rung: 3}]",)  # a border clash
     strict = run(overrides=(*truce, "model.truce_break_rung=3"), runs=2000, days=30)
     lenient = run(overrides=(*truce, "model.truce_break_rung=4"), runs=2000, days=30)
     held = lambda r: r.days_out[:, D_CF_HELD] >= 0  # noqa: E731
@@ -462,3 +507,21 @@ def test_campaigns_replace_daily_redraws_of_strikes() -> None:
     daily = ("ladder.3.campaign_days=0", "ladder.8.campaign_days=0", "ladder.9.campaign_days=0")
     held, redrawn = run(runs=1000, days=60), run(overrides=daily, runs=1000, days=60)
     assert_greater(held.actor_out[:, ISR, O_INIT], redrawn.actor_out[:, ISR, O_INIT])
+
+
+def test_a_truce_is_kept_until_the_other_side_uses_force() -> None:
+    """(T) A truce binds the sides that made it: with no violation neither uses force on the
+    other for as long as it lasts (whatever its hostility); one border clash lets the side hit
+    decide again, and some answers follow."""
+    from escalade.engine.layout import PD_FORCE
+
+    def force(injects: str) -> np.ndarray:
+        c = compiled(None, (f"injects=[{injects}]",)).with_days(30)
+        raw = simulate(c, 1000, 4, keep_pair_days=True)
+        isr, hez = c.index("ISR"), c.index("HEZ")
+        return raw.pair_days[:, isr, hez, PD_FORCE] >= 0
+
+    truce = "{type: ceasefire, day: 1, between: [ISR, HEZ]}"
+    assert not force(truce).any()
+    clash = force(truce + ", {type: attack, day: 3, actor: HEZ, target: ISR, rung: 3}")
+    assert clash.mean() > 0.05

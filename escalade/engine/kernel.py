@@ -57,6 +57,7 @@ from escalade.engine.rng import (
 )
 
 NEVER = -(10**6)
+FOREVER = 10**9  # reference.FOREVER: the last day of a cease-fire that is not a pause
 BLOCK = 64  # replicates per parallel task: its arrays are allocated once and reused
 # error_model="numpy" below drops numba's zero-division checks; no divisor here can be zero
 # (excess grievance >= 0 plus retaliation_half > 0, damage_scale > 0, max(MULT, 1e-3),
@@ -74,28 +75,49 @@ def _log1p(y):  # pragma: no cover - compiled
     return y if y == 0.0 else math.log1p(y)
 
 
+@numba.njit(cache=True, inline="always")
+def _pause_days(PI, a, b):  # pragma: no cover - compiled
+    if PI[a, b, C.TOTAL_AIM] or PI[b, a, C.TOTAL_AIM]:
+        return PI[a, b, C.PAUSE]
+    return 0
+
+
 @numba.njit(cache=True, error_model="numpy")
-def _accepts(AF, PF, PI, G, exhaustion, key, x, y, t, A):  # pragma: no cover - compiled
-    if PI[x, y, C.TOTAL_AIM]:
+def _accepts(AF, PF, PI, MC, MI, G, tol, exhaustion, cf, last_force, key, x, y, t,
+             A):  # pragma: no cover - compiled
+    total = PI[x, y, C.TOTAL_AIM] != 0
+    if total and _pause_days(PI, x, y) == 0:
         return False
+    k = PI[x, y, C.LINK]
+    if k >= 0 and not cf[k, y] and t - last_force[k, y] <= MI[C.MEMORY]:
+        return False
+    excess = max(0.0, G[x, y] - max(MC[C.ANSWER], tol[x, y]))
+    urge = excess / (excess + MC[C.RET_HALF])
+    aim = 0.0 if total else PF[x, y, C.HOSTILITY]
     value = (PF[x, y, C.DEAL] + PF[x, y, C.SWEET] + AF[x, C.WEARY] * exhaustion[x]
-             + AF[x, C.LEVERAGE] - PF[x, y, C.HOSTILITY]
-             - AF[x, C.RESOLVE] * math.log1p(G[x, y]))
+             + AF[x, C.LEVERAGE] - aim - AF[x, C.RESOLVE] * urge)
     p = 1.0 / (1.0 + math.exp(-AF[x, C.LAM] * value))
     return uniform_nb(key, _ctr(t, x, y, P_ACCEPT, A)) < p
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _start_ceasefire(PF, cf, cf_start, prep, camp, a, b, t, days_out, pair_days,
-                     free):  # pragma: no cover - compiled
+def _start_ceasefire(PF, cf, cf_start, cf_until, violated, prep, camp, a, b, t, days_out,
+                     pair_days, free, pause):  # pragma: no cover - compiled
     prep[a, b] = 0  # a truce (new or renewed) calls off operations in preparation
     prep[b, a] = 0
     camp[a, b] = 0  # ... and campaigns
     camp[b, a] = 0
+    until = t + pause - 1 if pause > 0 else FOREVER
     if cf[a, b]:
+        cf_until[a, b] = max(cf_until[a, b], until)
+        cf_until[b, a] = cf_until[a, b]
         return
     cf[a, b] = True
     cf[b, a] = True
+    violated[a, b] = False
+    violated[b, a] = False
+    cf_until[a, b] = until
+    cf_until[b, a] = until
     cf_start[a, b] = t
     cf_start[b, a] = t
     if t < free:
@@ -202,7 +224,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
     """
     hostile, active, watch, talks, truce, rungs, costw_cost, kill_j = plan
     (cap, vacancy, exhaustion, void_until, G, belief, waiting, cf, cf_start, last_force,
-     ready, prep, launch, tol, prep_ans, camp, camp_end, escalated, camp_ans) = state
+     ready, prep, launch, tol, prep_ans, camp, camp_end, escalated, camp_ans, cf_until, violated) = state
     (NG, settle, choice, kill_order, cap0, voided, killed, utils, rep_g, urged, fixed,
      forced, dealt, war_ring, launched) = scratch
     X, x_cap, x_n = cache
@@ -235,6 +257,8 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             waiting[i, j] = 0
             cf[i, j] = False
             cf_start[i, j] = NEVER
+            cf_until[i, j] = FOREVER
+            violated[i, j] = False
             last_force[i, j] = NEVER
             ready[i, j] = 0
             prep[i, j] = 0
@@ -255,13 +279,20 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
         forced_start = inj
         while inj < n_inj and INJ[inj, C.INJ_DAY] == t:
             if INJ[inj, C.INJ_TYPE] == C.INJ_CEASEFIRE:
-                _start_ceasefire(PF, cf, cf_start, prep, camp, INJ[inj, C.INJ_ACTOR],
-                                 INJ[inj, C.INJ_TARGET], t, days_out, pair_days, free)
+                _start_ceasefire(PF, cf, cf_start, cf_until, violated, prep, camp,
+                                 INJ[inj, C.INJ_ACTOR], INJ[inj, C.INJ_TARGET], t, days_out,
+                                 pair_days, free, 0)
             else:
                 forced[INJ[inj, C.INJ_ACTOR], INJ[inj, C.INJ_TARGET]] = True
             inj += 1
 
-        # Phase 2: mediation.
+        # Phase 2: pauses past their last day lapse; then mediation.
+        for q in range(truce.shape[0]):
+            a = truce[q, 0]
+            b = truce[q, 1]
+            if cf[a, b] and t > cf_until[a, b]:
+                cf[a, b] = False
+                cf[b, a] = False
         for q in range(talks.shape[0] if t >= free else 0):
             a = talks[q, 0]
             b = talks[q, 1]
@@ -271,10 +302,11 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                 continue
             if uniform_nb(key, _ctr(t, a, b, P_PROPOSE, A)) >= PF[a, b, C.MED_P]:
                 continue
-            ok_a = _accepts(AF, PF, PI, G, exhaustion, key, a, b, t, A)
-            ok_b = _accepts(AF, PF, PI, G, exhaustion, key, b, a, t, A)
+            ok_a = _accepts(AF, PF, PI, MC, MI, G, tol, exhaustion, cf, last_force, key, a, b, t, A)
+            ok_b = _accepts(AF, PF, PI, MC, MI, G, tol, exhaustion, cf, last_force, key, b, a, t, A)
             if ok_a and ok_b:
-                _start_ceasefire(PF, cf, cf_start, prep, camp, a, b, t, days_out, pair_days, free)
+                _start_ceasefire(PF, cf, cf_start, cf_until, violated, prep, camp, a, b, t,
+                                 days_out, pair_days, free, _pause_days(PI, a, b))
 
         # Phase 3: decisions (reference.choose and reference.utility).
         for q in range(active.shape[0]):
@@ -299,6 +331,8 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                 prep[i, j] = 0
                 launched[i, j] = prep_ans[i, j]  # judged as it was when decided
                 continue
+            if cf[i, j] and not violated[i, j]:
+                continue  # (T) a truce is kept until the other side uses force
             if camp[i, j] > 0 and not (g >= thr and not t < ready[i, j] and prep[i, j] == 0
                                        and escalated[i, j]):
                 choice[i, j] = camp[i, j]  # (W) the campaign goes on: no redraw
@@ -504,6 +538,8 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                     pair_days[i, j, L.PD_STRIKE] = t
                 last_force[i, j] = t
                 last_force[j, i] = t
+                if cf[i, j]:
+                    violated[j, i] = True
                 if cf[i, j] and r >= break_rung:  # lower clashes are tolerated
                     cf[i, j] = False
                     cf[j, i] = False
@@ -655,6 +691,7 @@ def _run_block(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, keys, days, da
              np.empty((A, A), dtype=np.int64), np.empty((A, A)),
              np.empty((A, A), dtype=np.bool_), np.empty((A, A), dtype=np.int64),
              np.empty((A, A), dtype=np.int64), np.empty((A, A), dtype=np.bool_),
+             np.empty((A, A), dtype=np.bool_), np.empty((A, A), dtype=np.int64),
              np.empty((A, A), dtype=np.bool_))
     # settle is 0 and choice 0 off the active pairs, kill_order -1 off the day's injects:
     # set here once, restored by _replicate after every use.

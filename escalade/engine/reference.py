@@ -34,6 +34,7 @@ from escalade.engine import rng
 from escalade.engine.rng import counter, normal, uniform
 
 NEVER = -(10**6)
+FOREVER = 10**9  # the last day of a cease-fire that is not a pause
 
 
 @dataclass
@@ -73,6 +74,8 @@ class World:
         self.waiting = [[0] * A for _ in range(A)]
         self.ceasefire = [[False] * A for _ in range(A)]
         self.cf_start = [[NEVER] * A for _ in range(A)]
+        self.cf_until = [[FOREVER] * A for _ in range(A)]  # last day of a pause (A')
+        self.violated = [[False] * A for _ in range(A)]  # j used force on i during their truce
         self.last_force = [[NEVER] * A for _ in range(A)]
         self.ready = [[0] * A for _ in range(A)]  # first day i can mount a discrete op on j
         self.prep = [[0] * A for _ in range(A)]  # rung of the operation i prepares on j (0: none)
@@ -256,14 +259,33 @@ def decided(c: C.Compiled, w: World, key: int, i: int, j: int, r: int, t: int, l
         log(t, "campaign", i, j, r, f"planned for {n} day{'' if n == 1 else 's'}")
 
 
+def pause_days(c: C.Compiled, a: int, b: int) -> int:
+    """The days of the pause a mediator offers a and b if either's war aim is total (0: none)."""
+    if c.PI[a, b, C.TOTAL_AIM] or c.PI[b, a, C.TOTAL_AIM]:
+        return int(c.PI[a, b, C.PAUSE])
+    return 0
+
+
 def accepts(c: C.Compiled, w: World, key: int, x: int, y: int, t: int) -> bool:
-    """M8: x accepts a cease-fire with y if a deal beats fighting on (logit); never if aim is total."""
-    if c.PI[x, y, C.TOTAL_AIM]:
+    """M8: x accepts a cease-fire with y if a deal beats fighting on (logit), eq. (A).
+
+    The grievance that argues against a deal is the urge to answer of (U), which saturates:
+    a war's mounting losses do not make a deal ever less acceptable. A total aim refuses any
+    deal, except a pause a mediator offers (for hostages): a pause keeps the aim, so the aim
+    does not count against it.
+    """
+    total = bool(c.PI[x, y, C.TOTAL_AIM])
+    if total and pause_days(c, x, y) == 0:
         return False
+    k = int(c.PI[x, y, C.LINK])
+    if k >= 0 and not w.ceasefire[k][y] and t - w.last_force[k][y] <= c.MI[C.MEMORY]:
+        return False  # a support front: no separate peace while the partner's war goes on
     af = c.AF
+    excess = max(0.0, w.grievance[x][y] - threshold(c, w, x, y))
+    urge = excess / (excess + c.MC[C.RET_HALF])
+    aim = 0.0 if total else c.PF[x, y, C.HOSTILITY]
     value = (c.PF[x, y, C.DEAL] + c.PF[x, y, C.SWEET] + af[x, C.WEARY] * w.exhaustion[x]
-             + af[x, C.LEVERAGE] - c.PF[x, y, C.HOSTILITY]
-             - af[x, C.RESOLVE] * math.log1p(w.grievance[x][y]))
+             + af[x, C.LEVERAGE] - aim - af[x, C.RESOLVE] * urge)
     p = 1.0 / (1.0 + math.exp(-af[x, C.LAM] * value))
     return uniform(key, counter(t, x, y, rng.P_ACCEPT, c.n_actors)) < p
 
@@ -312,7 +334,13 @@ def simulate_replicate(
                 forced[(a, b)] = (int(row[C.INJ_RUNG]), int(row[C.INJ_KILL]))
                 fixed[(a, b)] = float(c.INJF[k])
 
-        # Phase 2: mediation (M8), on pairs in conflict within the memory window.
+        # Phase 2: pauses past their last day lapse; then mediation (M8), on pairs in conflict
+        # within the memory window.
+        for a in range(A):
+            for b in range(a + 1, A):
+                if w.ceasefire[a][b] and t > w.cf_until[a][b]:
+                    w.ceasefire[a][b] = w.ceasefire[b][a] = False
+                    log(t, "pause_end", a, b, detail=f"after {t - w.cf_start[a][b]} days")
         for a in range(A):
             for b in range(a + 1, A):
                 if t < free or pf[a, b, C.MED_P] <= 0.0 or w.ceasefire[a][b]:
@@ -326,8 +354,10 @@ def simulate_replicate(
                 med = int(c.PI[a, b, C.MEDIATOR])
                 if ok_a and ok_b:
                     log_called_off(w, a, b, t, log)
-                    start_ceasefire(c, w, a, b, t, days_out, pair_days)
-                    log(t, "ceasefire", a, b, detail=f"mediated by {c.ids[med]}")
+                    pause = pause_days(c, a, b)
+                    start_ceasefire(c, w, a, b, t, days_out, pair_days, pause)
+                    log(t, "ceasefire", a, b, detail=f"mediated by {c.ids[med]}"
+                        + (f", a {pause}-day pause" if pause else ""))
                 else:
                     who = [c.ids[x] for x, ok in ((a, ok_a), (b, ok_b)) if not ok]
                     log(t, "proposal_rejected", a, b, detail=f"{c.ids[med]}; refused by {who}")
@@ -361,6 +391,10 @@ def simulate_replicate(
                     launched[i][j] = w.prep_answer[i][j]  # judged as it was when decided
                     urged[i][j] = False
                     log(t, "launch", i, j, prep)
+                elif w.ceasefire[i][j] and not w.violated[i][j]:
+                    # (T) A truce binds the side that accepted it: it is kept, with no draw and no
+                    # cost of silence, until the other side uses force (or it lapses).
+                    urged[i][j] = False
                 elif camp > 0 and not (urged[i][j] and w.escalated[i][j]):
                     # (W) A campaign goes on: it already answers blows up to its own rung; only
                     # an escalation past it, while there is a grievance to answer, reopens the
@@ -417,6 +451,8 @@ def simulate_replicate(
                     if record and r >= mi[C.STRIKE_RUNG] and pair_days[i][j][L.PD_STRIKE] < 0:
                         pair_days[i][j][L.PD_STRIKE] = t
                     w.last_force[i][j] = w.last_force[j][i] = t
+                    if w.ceasefire[i][j]:
+                        w.violated[j][i] = True  # (T) j may now decide whether to answer
                     if w.ceasefire[i][j] and r >= mi[C.BREAK_RUNG]:  # lower clashes: tolerated
                         w.ceasefire[i][j] = w.ceasefire[j][i] = False
                         log(t, "ceasefire_broken", i, j)
@@ -531,13 +567,19 @@ def log_called_off(w: World, a: int, b: int, t: int, log) -> None:
 
 
 def start_ceasefire(c: C.Compiled, w: World, a: int, b: int, t: int, days_out: list[int],
-                    pair_days: list[list[list[int]]]) -> None:
+                    pair_days: list[list[list[int]]], pause: int = 0) -> None:
+    """A cease-fire between a and b from day t: for good (until broken) or, for a pause, for
+    ``pause`` days. A truce that is renewed keeps the later of the two ends."""
     # A truce (new or renewed) calls off operations in preparation and campaigns (W).
     w.prep[a][b] = w.prep[b][a] = 0
     w.camp[a][b] = w.camp[b][a] = 0
+    until = t + pause - 1 if pause > 0 else FOREVER
     if w.ceasefire[a][b]:
+        w.cf_until[a][b] = w.cf_until[b][a] = max(w.cf_until[a][b], until)
         return
     w.ceasefire[a][b] = w.ceasefire[b][a] = True
+    w.violated[a][b] = w.violated[b][a] = False
+    w.cf_until[a][b] = w.cf_until[b][a] = until
     w.cf_start[a][b] = w.cf_start[b][a] = t
     if t < c.free_day:
         return

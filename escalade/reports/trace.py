@@ -40,6 +40,8 @@ def describe_event(c: Compiled, e: Event) -> str:
         return f"cease-fire {actor}–{target} [CAMEO 0871] ({e.detail})"
     if e.kind == "ceasefire_broken":
         return f"{actor} breaks the cease-fire with {target}"
+    if e.kind == "pause_end":
+        return f"the pause {actor}–{target} lapses ({e.detail})"
     if e.kind == "proposal_rejected":
         return f"cease-fire proposal {actor}–{target} [CAMEO 045] rejected ({e.detail})"
     if e.kind == "pact_void":
@@ -92,6 +94,8 @@ def _what(c: Compiled, e: Event) -> tuple[str, str]:
         return "cease-fire [CAMEO 0871]", e.detail
     if e.kind == "ceasefire_broken":
         return "breaks the cease-fire", ""
+    if e.kind == "pause_end":
+        return "the pause lapses", e.detail
     if e.kind == "proposal_rejected":
         return "cease-fire proposal rejected [CAMEO 045]", e.detail
     if e.kind == "pact_void":

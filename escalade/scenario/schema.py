@@ -141,6 +141,10 @@ class Relation(_Strict):
     belief_bias: float = Field(0.0, ge=-1.0, le=1.0, description="bias of the belief in target's resolve")
     war_aim: Literal["total", "bounded"] | None = Field(None, description="overrides the actor's aim")
     deal_value: float = Field(0.0, ge=-100.0, le=100.0, description="value of a cease-fire with target")
+    linked_front: ActorId | None = Field(
+        None, description="a partner this actor fights the target for: no cease-fire with the "
+        "target while the partner is at war with it without one (a 'support front')"
+    )
 
     @property
     def key(self) -> str:
@@ -187,6 +191,12 @@ class Mediator(_Strict):
     effort: Prob = Field(description="daily chance of a proposal to each pair in conflict")
     pairs: list[tuple[ActorId, ActorId]] = Field(min_length=1)
     sweetener: NonNeg = Field(0.5, description="value the mediator adds to any deal it brokers")
+    pause_days: int = Field(
+        0, ge=0, le=365,
+        description="days of the pause it offers a pair where one side's war aim is total (a "
+        "hostage or humanitarian pause that lapses unless renewed; 0: none, such a pair never "
+        "agrees)",
+    )
 
     @property
     def key(self) -> str:
@@ -385,6 +395,11 @@ class Scenario(_Strict):
             need(rel.target, f"relations.{k}.target")
             if rel.actor == rel.target:
                 errors.append(f"relations.{k}: an actor cannot be hostile to itself ({rel.actor})")
+            if rel.linked_front is not None:
+                need(rel.linked_front, f"relations.{k}.linked_front")
+                if rel.linked_front in (rel.actor, rel.target):
+                    errors.append(f"relations.{k}.linked_front: '{rel.linked_front}' must be a third "
+                                  "actor, a partner fighting the same target")
             if rel.key in seen:
                 errors.append(f"relations.{k}: duplicate relation {rel.key}")
             seen.add(rel.key)
