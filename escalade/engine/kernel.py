@@ -76,6 +76,13 @@ def _log1p(y):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, inline="always")
+def _drawn_days(key, t, i, j, mean, sigma, purpose_a, purpose_b, A):  # pragma: no cover - compiled
+    """reference.drawn_days: whole days from a lognormal (lead times, campaign durations)."""
+    z = normal_nb(key, _ctr(t, i, j, purpose_a, A), _ctr(t, i, j, purpose_b, A))
+    return np.int64(math.floor(mean * math.exp(sigma * z - 0.5 * sigma * sigma) + 0.5))
+
+
+@numba.njit(cache=True, inline="always")
 def _pause_days(PI, a, b):  # pragma: no cover - compiled
     if PI[a, b, C.TOTAL_AIM] or PI[b, a, C.TOTAL_AIM]:
         return PI[a, b, C.PAUSE]
@@ -461,10 +468,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             mean = LF[pick, C.LEAD] * AF[i, C.LEAD_F]
             prepared = False
             if prep[i, j] == 0 and cooldown[pick] > 0.0 and mean > 0.0:
-                sigma = MC[C.LEAD_NOISE]
-                z = normal_nb(key, _ctr(t, i, j, P_LEAD_A, A), _ctr(t, i, j, P_LEAD_B, A))
-                lead = np.int64(math.floor(mean * math.exp(sigma * z - 0.5 * sigma * sigma)
-                                           + 0.5))
+                lead = _drawn_days(key, t, i, j, mean, MC[C.LEAD_NOISE], P_LEAD_A, P_LEAD_B, A)
                 if lead > 0:
                     prep[i, j] = pick
                     launch[i, j] = t + lead
@@ -489,11 +493,8 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                     camp[i, j] = 0
                     mean = LF[pick, C.CAMPAIGN]
                     if mean > 0.0:
-                        sigma = MC[C.CAMP_NOISE]
-                        z = normal_nb(key, _ctr(t, i, j, P_CAMP_A, A),
-                                      _ctr(t, i, j, P_CAMP_B, A))
-                        n_days = np.int64(math.floor(
-                            mean * math.exp(sigma * z - 0.5 * sigma * sigma) + 0.5))
+                        n_days = _drawn_days(key, t, i, j, mean, MC[C.CAMP_NOISE], P_CAMP_A,
+                                             P_CAMP_B, A)
                         camp[i, j] = pick
                         camp_end[i, j] = t + max(np.int64(1), n_days) - 1
                         camp_ans[i, j] = answering

@@ -223,9 +223,15 @@ def lead_time(c: C.Compiled, key: int, i: int, j: int, r: int, t: int) -> int:
     mean = c.LF[r, C.LEAD] * c.AF[i, C.LEAD_F]
     if c.LF[r, C.COOLDOWN] <= 0.0 or mean <= 0.0:
         return 0
-    sigma = c.MC[C.LEAD_NOISE]
-    z = normal(key, counter(t, i, j, rng.P_LEAD_A, c.n_actors), counter(t, i, j, rng.P_LEAD_B,
-                                                                        c.n_actors))
+    return drawn_days(c, key, i, j, t, mean, c.MC[C.LEAD_NOISE], rng.P_LEAD_A, rng.P_LEAD_B)
+
+
+def drawn_days(c: C.Compiled, key: int, i: int, j: int, t: int, mean: float, sigma: float,
+               purpose_a: int, purpose_b: int) -> int:
+    """Whole days from a lognormal with this mean and log-sd, the normal drawn with the two
+    purposes given: lead times (L) and campaign durations (W) are both such draws."""
+    z = normal(key, counter(t, i, j, purpose_a, c.n_actors), counter(t, i, j, purpose_b,
+                                                                     c.n_actors))
     return math.floor(mean * math.exp(sigma * z - 0.5 * sigma * sigma) + 0.5)
 
 
@@ -236,11 +242,8 @@ def campaign_days(c: C.Compiled, key: int, i: int, j: int, r: int, t: int) -> in
     rounded to whole days: a war is planned for weeks, reviewed when the adversary escalates
     past it, and ended early by a truce (docs/model.md, (W)).
     """
-    sigma = c.MC[C.CAMP_NOISE]
-    z = normal(key, counter(t, i, j, rng.P_CAMP_A, c.n_actors), counter(t, i, j, rng.P_CAMP_B,
-                                                                        c.n_actors))
-    mean = c.LF[r, C.CAMPAIGN]
-    return max(1, math.floor(mean * math.exp(sigma * z - 0.5 * sigma * sigma) + 0.5))
+    return max(1, drawn_days(c, key, i, j, t, c.LF[r, C.CAMPAIGN], c.MC[C.CAMP_NOISE],
+                             rng.P_CAMP_A, rng.P_CAMP_B))
 
 
 def decided(c: C.Compiled, w: World, key: int, i: int, j: int, r: int, t: int, log) -> None:
