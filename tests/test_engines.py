@@ -97,3 +97,21 @@ def test_engines_agree_on_replayed_history() -> None:
     cf = pair_days[:, c.index("ISR"), c.index("HAM"), PD_CEASEFIRE]
     assert (cf == 12).all()  # the scripted cease-fire after the cut is recorded on its day
     assert replace(c, free_day=1).free_day == 1
+
+
+def test_both_engines_hold_the_declared_state() -> None:
+    """One table names the state (engine/state.py): the reference's World has exactly those
+    fields (and the traces' leader index), and the kernel allocates each with its shape and type."""
+    from escalade.engine import kernel, reference
+    from escalade.engine.state import FIELDS, State, new_state
+
+    c = compiled()
+    world = reference.World(c, 1)
+    assert set(vars(world)) - {"leader"} == set(State._fields)
+    for name, kind, _, _ in FIELDS:
+        value = getattr(world, name)
+        assert len(value) == c.n_actors and (kind == "actor") != isinstance(value[0], list), name
+    fast, declared = kernel._new_state(4), new_state(4)
+    assert type(fast).__name__ == "State" and fast._fields == declared._fields
+    for name, f, d in zip(State._fields, fast, declared, strict=True):
+        assert f.shape == d.shape and f.dtype == d.dtype, name

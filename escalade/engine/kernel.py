@@ -55,6 +55,7 @@ from escalade.engine.rng import (
     normal_nb,
     uniform_nb,
 )
+from escalade.engine.state import State
 
 NEVER = -(10**6)
 FOREVER = 10**9  # reference.FOREVER: the last day of a cease-fire that is not a pause
@@ -230,8 +231,13 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
     across replicates.
     """
     hostile, active, watch, talks, truce, rungs, costw_cost, kill_j = plan
-    (cap, vacancy, exhaustion, void_until, G, belief, waiting, cf, cf_start, last_force,
-     ready, prep, launch, tol, prep_ans, camp, camp_end, escalated, camp_ans, cf_until, violated) = state
+    # The state by name (engine/state.py); the short local names are the equations' letters.
+    cap, vacancy, exhaustion, void_until = state.cap, state.vacancy, state.exhaustion, state.void_until
+    G, belief, waiting, last_force = state.grievance, state.belief, state.waiting, state.last_force
+    cf, cf_start, cf_until, violated = state.ceasefire, state.cf_start, state.cf_until, state.violated
+    ready, prep, launch, prep_ans = state.ready, state.prep, state.launch, state.prep_answer
+    tol, camp, camp_end = state.tol, state.camp, state.camp_end
+    escalated, camp_ans = state.escalated, state.camp_answer
     (NG, settle, choice, kill_order, cap0, voided, killed, utils, rep_g, urged, fixed,
      forced, dealt, war_ring, launched) = scratch
     X, x_cap, x_n = cache
@@ -677,6 +683,36 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                     days_out[L.D_HOSTAGES] = t
 
 
+@numba.njit(cache=True)
+def _new_state(A):  # pragma: no cover - compiled
+    """engine/state.py's State, allocated in the kernel (numba cannot loop over the table's
+    dtypes); a test checks that this matches the table field by field."""
+    f8, i8, b1 = np.float64, np.int64, np.bool_
+    return State(
+        np.empty(A, dtype=f8),  # cap
+        np.empty(A, dtype=i8),  # vacancy
+        np.empty(A, dtype=f8),  # exhaustion
+        np.empty(A, dtype=i8),  # void_until
+        np.empty((A, A), dtype=f8),  # grievance
+        np.empty((A, A), dtype=f8),  # belief
+        np.empty((A, A), dtype=i8),  # waiting
+        np.empty((A, A), dtype=b1),  # ceasefire
+        np.empty((A, A), dtype=i8),  # cf_start
+        np.empty((A, A), dtype=i8),  # cf_until
+        np.empty((A, A), dtype=b1),  # violated
+        np.empty((A, A), dtype=i8),  # last_force
+        np.empty((A, A), dtype=i8),  # ready
+        np.empty((A, A), dtype=i8),  # prep
+        np.empty((A, A), dtype=i8),  # launch
+        np.empty((A, A), dtype=b1),  # prep_answer
+        np.empty((A, A), dtype=f8),  # tol
+        np.empty((A, A), dtype=i8),  # camp
+        np.empty((A, A), dtype=i8),  # camp_end
+        np.empty((A, A), dtype=b1),  # escalated
+        np.empty((A, A), dtype=b1),  # camp_answer
+    )
+
+
 @numba.njit(cache=True, error_model="numpy")
 def _run_block(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, keys, days, days_out,
                actor_out, pair_out, pair_days, path):  # pragma: no cover - compiled
@@ -684,16 +720,7 @@ def _run_block(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, keys, days, da
     A = AF.shape[0]
     R = LF.shape[0]
     H = plan[0].shape[0]
-    state = (np.empty(A), np.empty(A, dtype=np.int64), np.empty(A),
-             np.empty(A, dtype=np.int64), np.empty((A, A)), np.empty((A, A)),
-             np.empty((A, A), dtype=np.int64), np.empty((A, A), dtype=np.bool_),
-             np.empty((A, A), dtype=np.int64), np.empty((A, A), dtype=np.int64),
-             np.empty((A, A), dtype=np.int64), np.empty((A, A), dtype=np.int64),
-             np.empty((A, A), dtype=np.int64), np.empty((A, A)),
-             np.empty((A, A), dtype=np.bool_), np.empty((A, A), dtype=np.int64),
-             np.empty((A, A), dtype=np.int64), np.empty((A, A), dtype=np.bool_),
-             np.empty((A, A), dtype=np.bool_), np.empty((A, A), dtype=np.int64),
-             np.empty((A, A), dtype=np.bool_))
+    state = _new_state(A)
     # settle is 0 and choice 0 off the active pairs, kill_order -1 off the day's injects:
     # set here once, restored by _replicate after every use.
     scratch = (np.empty((A, A)), np.zeros((A, A)), np.zeros((A, A), dtype=np.int64),

@@ -60,7 +60,10 @@ class ReplicateResult:
 
 
 class World:
-    """The state of one replicate. Lists indexed by actor (i) and pair (i, j): i toward j."""
+    """The state of one replicate. Lists indexed by actor (i) and pair (i, j): i toward j.
+
+    Its fields are those declared in ``engine/state.py`` (which the kernel uses by the same
+    names), plus ``leader`` for traces."""
 
     def __init__(self, c: C.Compiled, key: int):
         A = c.n_actors

@@ -1,0 +1,50 @@
+"""The state of one replicate, named once for both engines.
+
+Both engines evolve the same variables: the reference as lists in ``reference.World`` (one
+attribute per field, indexed ``[i]`` or ``[i][j]``), the kernel as arrays in a ``State``
+namedtuple (``state.grievance[i, j]``), which numba passes and reads by name. A variable is
+added here, then given its rules in both engines; no function takes it by position.
+``tests/test_engines.py`` checks that the reference's ``World``, the kernel's allocation and
+this table name the same fields with the same shapes and types. (``World.leader``, the index of
+the current leader's name, is the one extra: traces print names, outcomes never need them.)
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import Literal
+
+import numpy as np
+
+# name, "actor" (A,) or "pair" (A, A) for i toward j, dtype, what it holds (docs/model.md, section 2)
+FIELDS: tuple[tuple[str, Literal["actor", "pair"], str, str], ...] = (
+    ("cap", "actor", "float64", "capability"),
+    ("vacancy", "actor", "int64", "days until a successor takes over (0: a leader in post)"),
+    ("exhaustion", "actor", "float64", "war weariness index"),
+    ("void_until", "actor", "int64", "last day of a void of the actor's formal pact"),
+    ("grievance", "pair", "float64", "grievance of i toward j"),
+    ("belief", "pair", "float64", "i's estimate of j's resolve"),
+    ("waiting", "pair", "int64", "days left for j to answer i's last use of force"),
+    ("ceasefire", "pair", "bool", "a cease-fire in force (symmetric)"),
+    ("cf_start", "pair", "int64", "day the current cease-fire began"),
+    ("cf_until", "pair", "int64", "last day of a pause (FOREVER for other cease-fires)"),
+    ("violated", "pair", "bool", "j has used force on i during their cease-fire (T)"),
+    ("last_force", "pair", "int64", "last day either used force on the other (symmetric)"),
+    ("ready", "pair", "int64", "first day i can mount another discrete operation on j (R)"),
+    ("prep", "pair", "int64", "rung of the operation i prepares on j (0: none) (L)"),
+    ("launch", "pair", "int64", "the day it will be launched (L)"),
+    ("prep_answer", "pair", "bool", "whether that operation was decided as an answer (L)"),
+    ("tol", "pair", "float64", "raised answer threshold after i's answer (E)"),
+    ("camp", "pair", "int64", "rung of i's campaign on j (0: none) (W)"),
+    ("camp_end", "pair", "int64", "the campaign's last day (W)"),
+    ("escalated", "pair", "bool", "j went above i's campaign rung since i last decided (W)"),
+    ("camp_answer", "pair", "bool", "whether the campaign was decided as an answer (W)"),
+)
+
+State = namedtuple("State", [f[0] for f in FIELDS])  # type: ignore[misc]
+
+
+def new_state(n_actors: int) -> State:
+    """Uninitialised arrays of one replicate's state, shaped and typed as declared."""
+    return State(*(np.empty(n_actors if kind == "actor" else (n_actors, n_actors), dtype=dtype)
+                   for _, kind, dtype, _ in FIELDS))
