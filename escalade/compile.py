@@ -16,8 +16,9 @@ from escalade.scenario.schema import AttackInject, Scenario
 
 # --- actor float columns: AF[i, col] -------------------------------------------------------
 (CAP0, RESOLVE, MULT, REP, RISK, COSTW, AIRDEF, LAM, DECAY, WEARY, DECAP_LOSS, RECOV, PROTECT,
- BELIEF_NOISE, HELP_P, PROT_AD, ENTRAP, BURDEN, AID_SHARE, LEVERAGE, LEAD_F) = range(21)
-N_AF = 21
+ BELIEF_NOISE, HELP_P, PROT_AD, ENTRAP, BURDEN, AID_SHARE, LEVERAGE, LEAD_F, OPPORT,
+ AIM_EXH) = range(23)
+N_AF = 23
 # --- actor int columns: AI[i, col] ---------------------------------------------------------
 (VACANT0, SUCC_DELAY, RESTRAINT, PROTECTOR, COMMIT, TRIGGER, JOIN, VOID_RUNG, VOID_DAYS, AID_LAG,
  IS_MAIN, IS_PROTECTOR) = range(12)
@@ -26,8 +27,8 @@ N_AI = 12
 C_NONE, C_INFORMAL, C_FORMAL, C_AID_CUT = 0, 1, 2, 3
 COMMIT_CODES = {"none": C_NONE, "informal": C_INFORMAL, "formal": C_FORMAL, "aid_cut": C_AID_CUT}
 # --- pair float columns: PF[i, j, col] -----------------------------------------------------
-HOSTILE, G0, HOSTILITY, BIAS, DEAL, MED_P, SWEET, CF_OUT, FLOOR = range(9)
-N_PF = 9
+HOSTILE, G0, HOSTILITY, BIAS, DEAL, MED_P, SWEET, CF_OUT, FLOOR, AIM_CAP = range(10)
+N_PF = 10
 # --- pair int columns: PI[i, j, col] -------------------------------------------------------
 MAXRUNG, TOTAL_AIM, MEDIATOR, PAUSE, LINK = range(5)
 N_PI = 5
@@ -121,11 +122,12 @@ def compile_scenario(sc: Scenario) -> Compiled:
     AI[:, PROTECTOR] = -1
     for k, (aid, a) in enumerate(sc.actors.items()):
         AF[k, [CAP0, RESOLVE, MULT, REP, RISK, COSTW, AIRDEF, LAM, DECAY, WEARY, DECAP_LOSS, RECOV,
-               PROTECT, BELIEF_NOISE, LEAD_F]] = [
+               PROTECT, BELIEF_NOISE, LEAD_F, OPPORT]] = [
             a.capability, a.resolve, a.retaliation_multiplier, a.reputation_sensitivity,
             a.risk_weight, a.cost_weight, a.air_defence, a.rationality, a.grievance_decay,
             a.war_weariness, a.decapitation_loss, a.recovery_rate, a.leader_protection,
-            a.belief_noise, a.lead_factor]
+            a.belief_noise, a.lead_factor, a.opportunism]
+        AF[k, AIM_EXH] = np.inf if a.aim_exhaustion is None else a.aim_exhaustion
         AI[k, VACANT0] = a.leader_vacant_days
         AI[k, SUCC_DELAY] = a.succession_delay
         AI[k, RESTRAINT] = top if a.restraint_rung is None else a.restraint_rung
@@ -157,9 +159,9 @@ def compile_scenario(sc: Scenario) -> Compiled:
         PI[k, :, TOTAL_AIM] = int(sc.actors[aid].war_aim == "total")
     for rel in sc.relations:
         i, j = ix[rel.actor], ix[rel.target]
-        PF[i, j, [HOSTILE, G0, HOSTILITY, BIAS, DEAL, FLOOR]] = [
+        PF[i, j, [HOSTILE, G0, HOSTILITY, BIAS, DEAL, FLOOR, AIM_CAP]] = [
             1.0, rel.grievance, rel.hostility, rel.belief_bias, rel.deal_value,
-            rel.grievance_floor]
+            rel.grievance_floor, rel.aim_capability]
         PI[i, j, MAXRUNG] = top if rel.max_rung is None else rel.max_rung
         aim = rel.war_aim or sc.actors[rel.actor].war_aim
         PI[i, j, TOTAL_AIM] = int(aim == "total")

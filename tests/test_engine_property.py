@@ -77,6 +77,8 @@ def gen(rng: np.random.Generator) -> tuple[Scenario, object]:
             "belief_noise": float(rng.uniform(0, 1)),
             "lead_factor": float(rng.choice([0.0, 1.0, rng.uniform(0, 3), rng.uniform(0, 10)])),
             "restraint_rung": (None if rng.uniform() < 0.6 else int(rng.integers(0, top + 1))),
+            "opportunism": float(rng.choice([0.0, rng.uniform(0, 5)])),
+            "aim_exhaustion": None if rng.uniform() < 0.5 else float(rng.uniform(0, 2)),
         }
     relations = []
     for a in ids:
@@ -92,6 +94,7 @@ def gen(rng: np.random.Generator) -> tuple[Scenario, object]:
                         "max_rung": int(rng.integers(0, top + 1)) if rng.uniform() < 0.3 else None,
                         "grievance_floor": float(rng.choice([0.0, 0.0, rng.uniform(0, 5)])),
                         "deal_value": float(rng.uniform(-2, 4)),
+                        "aim_capability": float(rng.choice([0.0, rng.uniform(0.3, 1.0)])),
                         "linked_front": (str(rng.choice([x for x in ids if x not in (a, b)]))
                                          if n > 2 and rng.uniform() < 0.3 else None),
                     }
@@ -244,6 +247,9 @@ def test_the_random_scenarios_reach_every_kind_of_event(seen: collections.Counte
         "campaign",
         "campaign_end",
         "pause_end",
+        "aim_raised",
+        "aim_met",
+        "aim_abandoned",
         "outcome",
         "pact_void",
         "proposal_rejected",

@@ -525,3 +525,44 @@ def test_a_truce_is_kept_until_the_other_side_uses_force() -> None:
     assert not force(truce).any()
     clash = force(truce + ", {type: attack, day: 3, actor: HEZ, target: ISR, rung: 3}")
     assert clash.mean() > 0.05
+
+
+# ---- War aims as state (H): opportunity, achievement, abandonment ------------------------------
+def test_opportunity_raises_hostility_by_the_capability_lost() -> None:
+    """Israel kills Hezbollah's leader on day 30 (the decapitate-hez move): with opportunism o,
+    Israel's hostility toward Hezbollah rises that day by o times the share of Hezbollah's
+    starting capability lost, and Israel strikes Hezbollah more in the two months after."""
+    c = compiled("decapitate-hez", ("actors.ISR.opportunism=2.0",)).with_days(40)
+    isr, hez = c.index("ISR"), c.index("HEZ")
+    seen: dict[int, tuple[float, float]] = {}
+    reference.simulate_replicate(c, int(replicate_keys(3, 0, 1)[0]), observe=lambda d, w: (
+        seen.__setitem__(d, (w.hostility[isr][hez], w.cap[hez]))))
+    drop = (seen[29][1] - seen[30][1]) / c.AF[hez, C.CAP0]
+    assert drop > 0.1  # the killing cost Hezbollah a fifth of its capability or so
+    assert np.isclose(seen[30][0] - seen[29][0], 2.0 * drop)
+    assert seen[29][0] == c.PF[isr, hez, C.HOSTILITY] and seen[39][0] == seen[30][0]
+
+    def strikes(o: float) -> np.ndarray:
+        cc = compiled("decapitate-hez", (f"actors.ISR.opportunism={o}",)).with_days(90)
+        raw = simulate(cc, 1500, 2, keep_pair_days=False)
+        return raw.pair_out[:, isr, hez].astype(float)
+
+    assert_greater(strikes(0.0), strikes(3.0))
+
+
+def test_an_aim_met_ends_the_war_it_drove() -> None:
+    """Israel's aim toward Hamas is total; if it is met once Hamas is down to 90% of its starting
+    capability (a leader killed is enough), Israel's hostility ends and it strikes Hamas less."""
+    isr, ham = ISR, compiled().index("HAM")
+    base = run(runs=1000, days=90)
+    met = run(overrides=("relations.ISR>HAM.aim_capability=0.9",), runs=1000, days=90)
+    assert_greater(met.pair_out[:, isr, ham].astype(float), base.pair_out[:, isr, ham].astype(float))
+
+
+def test_exhaustion_abandons_a_total_aim_and_a_truce_can_hold() -> None:
+    """An Israel worn down past its aim_exhaustion gives up its war aims (toward Hamas, total;
+    toward Hezbollah): a deal is then a cease-fire that can hold, not only a pause that lapses."""
+    base = run(runs=2000, days=90)
+    worn = run(overrides=("actors.ISR.aim_exhaustion=0.0",), runs=2000, days=90)
+    held = lambda r: r.days_out[:, D_CF_HELD] >= 0  # noqa: E731
+    assert_greater(held(base), held(worn))

@@ -84,24 +84,24 @@ def _drawn_days(key, t, i, j, mean, sigma, purpose_a, purpose_b, A):  # pragma: 
 
 
 @numba.njit(cache=True, inline="always")
-def _pause_days(PI, a, b):  # pragma: no cover - compiled
-    if PI[a, b, C.TOTAL_AIM] or PI[b, a, C.TOTAL_AIM]:
+def _pause_days(PI, total, a, b):  # pragma: no cover - compiled
+    if total[a, b] or total[b, a]:
         return PI[a, b, C.PAUSE]
     return 0
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _accepts(AF, PF, PI, MC, MI, G, tol, exhaustion, cf, last_force, key, x, y, t,
-             A):  # pragma: no cover - compiled
-    total = PI[x, y, C.TOTAL_AIM] != 0
-    if total and _pause_days(PI, x, y) == 0:
+def _accepts(AF, PF, PI, MC, MI, G, tol, exhaustion, cf, last_force, H, total_aim, key, x, y,
+             t, A):  # pragma: no cover - compiled
+    total = total_aim[x, y]
+    if total and _pause_days(PI, total_aim, x, y) == 0:
         return False
     k = PI[x, y, C.LINK]
     if k >= 0 and not cf[k, y] and t - last_force[k, y] <= MI[C.MEMORY]:
         return False
     excess = max(0.0, G[x, y] - max(MC[C.ANSWER], tol[x, y]))
     urge = excess / (excess + MC[C.RET_HALF])
-    aim = 0.0 if total else PF[x, y, C.HOSTILITY]
+    aim = 0.0 if total else H[x, y]
     value = (PF[x, y, C.DEAL] + PF[x, y, C.SWEET] + AF[x, C.WEARY] * exhaustion[x]
              + AF[x, C.LEVERAGE] - aim - AF[x, C.RESOLVE] * urge)
     p = 1.0 / (1.0 + math.exp(-AF[x, C.LAM] * value))
@@ -238,6 +238,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
     ready, prep, launch, prep_ans = state.ready, state.prep, state.launch, state.prep_answer
     tol, camp, camp_end = state.tol, state.camp, state.camp_end
     escalated, camp_ans = state.escalated, state.camp_answer
+    H, total_aim = state.hostility, state.total
     (NG, settle, choice, kill_order, cap0, voided, killed, utils, rep_g, urged, fixed,
      forced, dealt, war_ring, launched) = scratch
     X, x_cap, x_n = cache
@@ -282,6 +283,8 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             camp_end[i, j] = 0
             escalated[i, j] = False
             camp_ans[i, j] = False
+            H[i, j] = PF[i, j, C.HOSTILITY]
+            total_aim[i, j] = PI[i, j, C.TOTAL_AIM] != 0
             if PF[i, j, C.G0] >= answer or PF[j, i, C.G0] >= answer:
                 last_force[i, j] = 0
 
@@ -315,11 +318,13 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                 continue
             if uniform_nb(key, _ctr(t, a, b, P_PROPOSE, A)) >= PF[a, b, C.MED_P]:
                 continue
-            ok_a = _accepts(AF, PF, PI, MC, MI, G, tol, exhaustion, cf, last_force, key, a, b, t, A)
-            ok_b = _accepts(AF, PF, PI, MC, MI, G, tol, exhaustion, cf, last_force, key, b, a, t, A)
+            ok_a = _accepts(AF, PF, PI, MC, MI, G, tol, exhaustion, cf, last_force, H, total_aim,
+                            key, a, b, t, A)
+            ok_b = _accepts(AF, PF, PI, MC, MI, G, tol, exhaustion, cf, last_force, H, total_aim,
+                            key, b, a, t, A)
             if ok_a and ok_b:
                 _start_ceasefire(PF, cf, cf_start, cf_until, violated, prep, camp, a, b, t,
-                                 days_out, pair_days, free, _pause_days(PI, a, b))
+                                 days_out, pair_days, free, _pause_days(PI, total_aim, a, b))
 
         # Phase 3: decisions (reference.choose and reference.utility).
         for q in range(active.shape[0]):
@@ -354,7 +359,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             escalated[i, j] = False  # a decision takes in whatever escalation came
             top = PI[i, j, C.MAXRUNG]
             if g < thr:
-                if PF[i, j, C.HOSTILITY] <= 0.0:
+                if H[i, j] <= 0.0:
                     continue  # no aim and no grievance to answer: force is not considered
                 if AI[i, C.RESTRAINT] < top:
                     top = AI[i, C.RESTRAINT]
@@ -376,7 +381,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                 urged[p] = True
                 rep_g[p] = rep
             present = 1.0 if vacancy[j] == 0 else 0.0
-            hostility = PF[i, j, C.HOSTILITY]
+            hostility = H[i, j]
             wear = 1.0 + AF[i, C.WEARY] * exhaustion[i]
             rb = AF[i, C.RISK] * belief[i, j]
             breaking = cf[i, j]
@@ -667,6 +672,20 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             else:
                 cap[j] += AF[j, C.RECOV] * (ceil - cap[j])
             cap[j] = min(cap[j], ceil)
+        # (H) war aims (reference.update_aims): opportunity, achievement, abandonment.
+        for p in range(hostile.shape[0]):
+            i = hostile[p, 0]
+            j = hostile[p, 1]
+            drop = max(0.0, (cap0[j] - cap[j]) / AF[j, C.CAP0])
+            if drop > 0.0 and AF[i, C.OPPORT] > 0.0:
+                H[i, j] += AF[i, C.OPPORT] * drop
+            if (H[i, j] > 0.0 and PF[i, j, C.AIM_CAP] > 0.0
+                    and cap[j] <= PF[i, j, C.AIM_CAP] * AF[j, C.CAP0]):
+                H[i, j] = 0.0
+                total_aim[i, j] = False
+            if (H[i, j] > 0.0 or total_aim[i, j]) and exhaustion[i] >= AF[i, C.AIM_EXH]:
+                H[i, j] = 0.0
+                total_aim[i, j] = False
         for q in range(truce.shape[0]):
             a = truce[q, 0]
             b = truce[q, 1]
@@ -710,6 +729,8 @@ def _new_state(A):  # pragma: no cover - compiled
         np.empty((A, A), dtype=i8),  # camp_end
         np.empty((A, A), dtype=b1),  # escalated
         np.empty((A, A), dtype=b1),  # camp_answer
+        np.empty((A, A), dtype=f8),  # hostility
+        np.empty((A, A), dtype=b1),  # total
     )
 
 

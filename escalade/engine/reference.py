@@ -89,6 +89,9 @@ class World:
         self.camp_end = [[0] * A for _ in range(A)]  # its last day, unless decided otherwise
         self.escalated = [[False] * A for _ in range(A)]  # j went above i's campaign rung
         self.camp_answer = [[False] * A for _ in range(A)]  # was the campaign an answer?
+        # War aims (H): what i wants from j, and whether that is total; both can change.
+        self.hostility = [[float(c.PF[i, j, C.HOSTILITY]) for j in range(A)] for i in range(A)]
+        self.total = [[bool(c.PI[i, j, C.TOTAL_AIM]) for j in range(A)] for i in range(A)]
         answer = c.MC[C.ANSWER]
         for i in range(A):
             for j in range(A):
@@ -161,7 +164,7 @@ def utility(c: C.Compiled, w: World, i: int, j: int, r: int, x: float, t: int) -
             u -= af[i, C.REP] * af[i, C.RESOLVE] * math.log1p(g)
     present = 1.0 if w.vacancy[j] == 0 else 0.0
     kill = lf[r, C.KILLP] * (1.0 - af[j, C.PROTECT]) * present
-    u += c.PF[i, j, C.HOSTILITY] * (x + mc[C.DECAP_VALUE] * kill)  # war aims
+    u += w.hostility[i][j] * (x + mc[C.DECAP_VALUE] * kill)  # war aims
     u -= af[i, C.COSTW] * lf[r, C.COST] * (1.0 + af[i, C.WEARY] * w.exhaustion[i])  # M5
     if d > 0.0:
         # M4 + M5 + M6 + M7: the reply i expects, as i believes j's resolve to be, cut by the
@@ -190,7 +193,7 @@ def choose(c: C.Compiled, w: World, key: int, i: int, j: int, t: int,
     """Logit (quantal response) choice of a rung; rungs above reach or restraint are excluded."""
     top = int(c.PI[i, j, C.MAXRUNG])
     if w.grievance[i][j] < threshold(c, w, i, j):
-        if c.PF[i, j, C.HOSTILITY] <= 0.0:
+        if w.hostility[i][j] <= 0.0:
             return 0  # no aim and no grievance to answer: force is not considered
         top = min(top, int(c.AI[i, C.RESTRAINT]))
     lam = c.AF[i, C.LAM]
@@ -265,9 +268,9 @@ def decided(c: C.Compiled, w: World, key: int, i: int, j: int, r: int, t: int, l
         log(t, "campaign", i, j, r, f"planned for {n} day{'' if n == 1 else 's'}")
 
 
-def pause_days(c: C.Compiled, a: int, b: int) -> int:
+def pause_days(c: C.Compiled, w: World, a: int, b: int) -> int:
     """The days of the pause a mediator offers a and b if either's war aim is total (0: none)."""
-    if c.PI[a, b, C.TOTAL_AIM] or c.PI[b, a, C.TOTAL_AIM]:
+    if w.total[a][b] or w.total[b][a]:
         return int(c.PI[a, b, C.PAUSE])
     return 0
 
@@ -280,8 +283,8 @@ def accepts(c: C.Compiled, w: World, key: int, x: int, y: int, t: int) -> bool:
     deal, except a pause a mediator offers (for hostages): a pause keeps the aim, so the aim
     does not count against it.
     """
-    total = bool(c.PI[x, y, C.TOTAL_AIM])
-    if total and pause_days(c, x, y) == 0:
+    total = w.total[x][y]
+    if total and pause_days(c, w, x, y) == 0:
         return False
     k = int(c.PI[x, y, C.LINK])
     if k >= 0 and not w.ceasefire[k][y] and t - w.last_force[k][y] <= c.MI[C.MEMORY]:
@@ -289,7 +292,7 @@ def accepts(c: C.Compiled, w: World, key: int, x: int, y: int, t: int) -> bool:
     af = c.AF
     excess = max(0.0, w.grievance[x][y] - threshold(c, w, x, y))
     urge = excess / (excess + c.MC[C.RET_HALF])
-    aim = 0.0 if total else c.PF[x, y, C.HOSTILITY]
+    aim = 0.0 if total else w.hostility[x][y]
     value = (c.PF[x, y, C.DEAL] + c.PF[x, y, C.SWEET] + af[x, C.WEARY] * w.exhaustion[x]
              + af[x, C.LEVERAGE] - aim - af[x, C.RESOLVE] * urge)
     p = 1.0 / (1.0 + math.exp(-af[x, C.LAM] * value))
@@ -360,7 +363,7 @@ def simulate_replicate(
                 med = int(c.PI[a, b, C.MEDIATOR])
                 if ok_a and ok_b:
                     log_called_off(w, a, b, t, log)
-                    pause = pause_days(c, a, b)
+                    pause = pause_days(c, w, a, b)
                     start_ceasefire(c, w, a, b, t, days_out, pair_days, pause)
                     log(t, "ceasefire", a, b, detail=f"mediated by {c.ids[med]}"
                         + (f", a {pause}-day pause" if pause else ""))
@@ -546,6 +549,7 @@ def simulate_replicate(
                     w.grievance[i][j] = min(w.grievance[i][j], float(pf[i, j, C.FLOOR]))
         for j in range(A):
             update_leadership(c, w, j, t, killed[j], log)
+        update_aims(c, w, cap0, t, log)
         for a in range(A):
             for b in range(a + 1, A):
                 if w.ceasefire[a][b]:
@@ -661,6 +665,40 @@ def update_beliefs(c: C.Compiled, w: World, choice: list[list[int]], force: int)
                         w.belief[i][j] -= eta * w.belief[i][j]
             if choice[i][j] >= force:
                 w.waiting[i][j] = window
+
+
+def update_aims(c: C.Compiled, w: World, cap0: list[float], t: int, log) -> None:
+    """(H) War aims as state, at the end of the day.
+
+    Opportunity: an adversary that has just lost capability (a leader killed, aid cut) is a
+    window for those with the appetite (Fearon 1995 on shifts in power; Powell 2006): i's
+    hostility toward j rises by i's ``opportunism`` times the share of j's starting capability
+    lost today. Achievement: once j's capability is at or below the share of its start that
+    i's aim toward j asks for (``aim_capability``), the aim is met: hostility ends and a total
+    aim becomes bounded (Reiter 2009: wars end when aims are met or abandoned). Abandonment: an
+    actor whose exhaustion reaches its ``aim_exhaustion`` gives up its aims the same way.
+    """
+    af, pf = c.AF, c.PF
+    A = c.n_actors
+    for i in range(A):
+        for j in range(A):
+            if pf[i, j, C.HOSTILE] <= 0.0:
+                continue
+            drop = max(0.0, (cap0[j] - w.cap[j]) / af[j, C.CAP0])
+            if drop > 0.0 and af[i, C.OPPORT] > 0.0:
+                w.hostility[i][j] += af[i, C.OPPORT] * drop
+                log(t, "aim_raised", i, j, detail=f"hostility {w.hostility[i][j]:.2f}: "
+                    f"{c.ids[j]} lost {drop:.0%} of its capability")
+            if (w.hostility[i][j] > 0.0 and pf[i, j, C.AIM_CAP] > 0.0
+                    and w.cap[j] <= pf[i, j, C.AIM_CAP] * af[j, C.CAP0]):
+                w.hostility[i][j] = 0.0
+                w.total[i][j] = False
+                log(t, "aim_met", i, j, detail=f"{c.ids[j]} down to {w.cap[j] / af[j, C.CAP0]:.0%}")
+            if ((w.hostility[i][j] > 0.0 or w.total[i][j])
+                    and w.exhaustion[i] >= af[i, C.AIM_EXH]):
+                w.hostility[i][j] = 0.0
+                w.total[i][j] = False
+                log(t, "aim_abandoned", i, j, detail=f"exhaustion {w.exhaustion[i]:.1f}")
 
 
 def update_leadership(c: C.Compiled, w: World, j: int, t: int, killed: bool, log) -> None:

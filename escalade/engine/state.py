@@ -39,6 +39,8 @@ FIELDS: tuple[tuple[str, Literal["actor", "pair"], str, str], ...] = (
     ("camp_end", "pair", "int64", "the campaign's last day (W)"),
     ("escalated", "pair", "bool", "j went above i's campaign rung since i last decided (W)"),
     ("camp_answer", "pair", "bool", "whether the campaign was decided as an answer (W)"),
+    ("hostility", "pair", "float64", "i's war aim toward j: value of damaging it (H)"),
+    ("total", "pair", "bool", "whether that aim is total (no deal but a pause) (H)"),
 )
 
 State = namedtuple("State", [f[0] for f in FIELDS])  # type: ignore[misc]

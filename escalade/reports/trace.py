@@ -42,6 +42,12 @@ def describe_event(c: Compiled, e: Event) -> str:
         return f"{actor} breaks the cease-fire with {target}"
     if e.kind == "pause_end":
         return f"the pause {actor}–{target} lapses ({e.detail})"
+    if e.kind == "aim_raised":
+        return f"{actor} sees an opening against {target}: its aim grows ({e.detail})"
+    if e.kind == "aim_met":
+        return f"{actor}'s aim against {target} is met ({e.detail})"
+    if e.kind == "aim_abandoned":
+        return f"{actor} gives up its war aim against {target} ({e.detail})"
     if e.kind == "proposal_rejected":
         return f"cease-fire proposal {actor}–{target} [CAMEO 045] rejected ({e.detail})"
     if e.kind == "pact_void":
@@ -96,6 +102,12 @@ def _what(c: Compiled, e: Event) -> tuple[str, str]:
         return "breaks the cease-fire", ""
     if e.kind == "pause_end":
         return "the pause lapses", e.detail
+    if e.kind == "aim_raised":
+        return "sees an opening: its aim grows", e.detail
+    if e.kind == "aim_met":
+        return "its aim is met", e.detail
+    if e.kind == "aim_abandoned":
+        return "gives up its war aim", e.detail
     if e.kind == "proposal_rejected":
         return "cease-fire proposal rejected [CAMEO 045]", e.detail
     if e.kind == "pact_void":

@@ -123,6 +123,16 @@ class Actor(_Strict):
         1.0, ge=0.0, le=10.0,
         description="scales the ladder's lead times for this actor (forces on alert: below 1)",
     )
+    opportunism: float = Field(
+        0.0, ge=0.0, le=100.0,
+        description="hostility gained toward an adversary per unit share of its starting "
+        "capability it loses (a leader killed, aid cut): a window of opportunity (0: none)",
+    )
+    aim_exhaustion: float | None = Field(
+        None, ge=0.0, le=1e6,
+        description="exhaustion at which the actor abandons its war aims: hostility ends and a "
+        "total aim becomes bounded (none: never)",
+    )
 
 
 class Relation(_Strict):
@@ -141,6 +151,11 @@ class Relation(_Strict):
     belief_bias: float = Field(0.0, ge=-1.0, le=1.0, description="bias of the belief in target's resolve")
     war_aim: Literal["total", "bounded"] | None = Field(None, description="overrides the actor's aim")
     deal_value: float = Field(0.0, ge=-100.0, le=100.0, description="value of a cease-fire with target")
+    aim_capability: Prob = Field(
+        0.0, description="the target's capability, as a share of its start, at or below which "
+        "the actor's aim toward it is met: its hostility ends and a total aim becomes bounded "
+        "(0: never met)"
+    )
     linked_front: ActorId | None = Field(
         None, description="a partner this actor fights the target for: no cease-fire with the "
         "target while the partner is at war with it without one (a 'support front')"
