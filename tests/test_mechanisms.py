@@ -412,8 +412,10 @@ def test_a_truce_survives_clashes_below_its_break_rung() -> None:
 
 
 # ---- Campaigns: a continuous use of force, once decided, lasts (W) -----------------------------
-def _campaign_scenario(days: float, noise: float, injects: list | None = None, horizon: int = 200):
-    """A wages fire on B (the only rung it wants); B does not fight unless scripted to."""
+def _campaign_scenario(days: float, noise: float, injects: list | None = None, horizon: int = 200,
+                       b_hostile: bool = False):
+    """A wages fire on B (the only rung it wants); B does not fight unless scripted to (with
+    ``b_hostile`` B has a relation toward A, so it decides, but no aim and no grievance)."""
     from escalade.compile import compile_scenario
     from escalade.scenario.schema import Scenario
 
@@ -430,7 +432,8 @@ def _campaign_scenario(days: float, noise: float, injects: list | None = None, h
                     "rationality": 30.0, "risk_weight": 0.0, "cost_weight": 0.0,
                     "retaliation_multiplier": 1.0},
             "BBB": {"name": "B", "kind": "state", "leaders": ["b"], "resolve": 0.5}},
-        "relations": [{"actor": "AAA", "target": "BBB", "hostility": 1.0, "max_rung": 1}],
+        "relations": [{"actor": "AAA", "target": "BBB", "hostility": 1.0, "max_rung": 1}]
+        + ([{"actor": "BBB", "target": "AAA"}] if b_hostile else []),
         "injects": injects or [],
         "outcomes": {"regional_war": {"actors": ["AAA", "BBB"], "rung": 2}, "force_rung": 1,
                      "strike_rung": 2, "protector_combat_rung": 2,
@@ -481,11 +484,29 @@ def test_only_an_escalation_past_the_campaign_reopens_the_decision() -> None:
     def decisions_after(rung: int) -> list[int]:
         inj = [{"type": "attack", "day": 10, "actor": "BBB", "target": "AAA", "rung": rung}]
         runs = _campaign_events(_campaign_scenario(50, 0.0, inj, horizon=40), 20)
-        return [sum(1 for e in ev if 1 < e.day <= 40) for ev in runs]
+        return [sum(1 for e in ev if 1 < e.day <= 40 and e.actor == 0) for ev in runs]  # A's
 
     assert decisions_after(0) == [0] * 20  # no blow: one decision on day 1, nothing since
     assert decisions_after(1) == [0] * 20  # a blow within the campaign's rung: it goes on
     assert all(n >= 1 for n in decisions_after(2))  # an escalation past it: decided anew
+
+
+def test_a_campaign_under_way_in_replayed_history_goes_on_after_the_cut() -> None:
+    """B's scripted fire at the campaign rung on days 1-5 (replayed history, free from day 6)
+    begins a campaign, so B goes on firing on the day of the cut although it has no aim or
+    grievance of its own; fire at a rung without campaign days stops at the cut (B fires again
+    only later, to answer A's fire)."""
+    from escalade.engine.layout import PD_FORCE
+
+    inj = [{"type": "attack", "day": d, "actor": "BBB", "target": "AAA", "rung": 1}
+           for d in range(1, 6)]
+
+    def fires_after(days: float) -> np.ndarray:
+        c = _campaign_scenario(days, 0.5, inj, horizon=20, b_hostile=True).with_free_day(6)
+        raw = simulate(c, 300, 1, keep_pair_days=True)
+        return raw.pair_days[:, c.index("BBB"), c.index("AAA"), PD_FORCE] == 6
+
+    assert fires_after(30.0).all() and not fires_after(0.0).any()
 
 
 def test_a_truce_calls_off_a_campaign() -> None:

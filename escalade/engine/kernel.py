@@ -514,10 +514,19 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             if INJ[k, C.INJ_TYPE] != C.INJ_CEASEFIRE:
                 a = INJ[k, C.INJ_ACTOR]
                 b = INJ[k, C.INJ_TARGET]
-                choice[a, b] = INJ[k, C.INJ_RUNG]
+                r = INJ[k, C.INJ_RUNG]
+                choice[a, b] = r
                 kill_order[a, b] = INJ[k, C.INJ_KILL]
                 fixed[a, b] = INJF[k]
                 forced[a, b] = False
+                if not cooldown[r] > 0.0 and LF[r, C.CAMPAIGN] > 0.0:
+                    # reference: a scripted move at a campaign rung begins a campaign (W)
+                    escalated[a, b] = False
+                    n_days = _drawn_days(key, t, a, b, LF[r, C.CAMPAIGN], MC[C.CAMP_NOISE],
+                                         P_CAMP_A, P_CAMP_B, A)
+                    camp[a, b] = r
+                    camp_end[a, b] = t + max(np.int64(1), n_days) - 1
+                    camp_ans[a, b] = G[a, b] >= max(answer, tol[a, b])
 
         # Phase 4: resolution.
         for i in range(A):

@@ -433,6 +433,16 @@ def simulate_replicate(
                         decided(c, w, key, i, j, r, t, log)
                     choice[i][j] = r
 
+        # (W) A scripted move at a campaign rung (a wargame's, or replayed history) begins a
+        # campaign as a decision would, so a campaign under way at a cut goes on after it.
+        for row in c.INJ:
+            r = int(row[C.INJ_RUNG])
+            if (row[C.INJ_DAY] == t and row[C.INJ_TYPE] != C.INJ_CEASEFIRE
+                    and c.LF[r, C.COOLDOWN] <= 0.0 and c.LF[r, C.CAMPAIGN] > 0.0):
+                a, b = int(row[C.INJ_ACTOR]), int(row[C.INJ_TARGET])
+                w.escalated[a][b] = False
+                decided(c, w, key, a, b, r, t, log)
+
         # Phase 4: resolution, against start-of-day capability and pact status.
         cap0 = list(w.cap)
         voided = [t <= w.void_until[i] for i in range(A)]
