@@ -114,6 +114,16 @@ def main() -> None:
     print(f"\nShare of the model's forecasts below 0.05 or above 0.95: "
           f"{np.mean((f_all < 0.05) | (f_all > 0.95)):.0%} of {len(f_all)}; exactly 0 or 1: "
           f"{np.mean((f_all == 0) | (f_all == 1)):.0%}.")
+    # Contested: what happened differs from what persistence says, i.e. the situation changed
+    # in the window; a forecaster earns its keep there, not on pairs that cannot reach each other.
+    changed = [q for q in everything if q["outcome"] != round(q["persistence"])]
+    f_ch = np.array([q["forecast"] for q in changed])
+    if len(f_ch):
+        brier_ch = {w: np.mean([q[f"{w}_brier"] for q in changed]) for w in FORECASTERS}
+        print(f"On the {len(changed)} contested questions (the outcome differs from persistence's "
+              f"answer): {np.mean((f_ch < 0.05) | (f_ch > 0.95)):.0%} of the model's forecasts "
+              "are below 0.05 or above 0.95; Brier "
+              + ", ".join(f"{w} {brier_ch[w]:.3f}" for w in FORECASTERS) + ".")
     print("\nThe model's most confident misses (|forecast − outcome| ≥ 0.9):\n")
     print("| episode | cut | days | question | model | happened |")
     print("|---|---|---|---|---|---|")
