@@ -236,7 +236,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
     G, belief, waiting, last_force = state.grievance, state.belief, state.waiting, state.last_force
     cf, cf_start, cf_until, violated = state.ceasefire, state.cf_start, state.cf_until, state.violated
     ready, prep, launch, prep_ans = state.ready, state.prep, state.launch, state.prep_answer
-    tol, camp, camp_end = state.tol, state.camp, state.camp_end
+    tol, camp, camp_start, camp_end = state.tol, state.camp, state.camp_start, state.camp_end
     escalated, camp_ans = state.escalated, state.camp_answer
     H, total_aim = state.hostility, state.total
     (NG, settle, choice, kill_order, cap0, voided, killed, utils, rep_g, urged, fixed,
@@ -280,6 +280,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             tol[i, j] = 0.0
             prep_ans[i, j] = False
             camp[i, j] = 0
+            camp_start[i, j] = 0
             camp_end[i, j] = 0
             escalated[i, j] = False
             camp_ans[i, j] = False
@@ -507,6 +508,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                         n_days = _drawn_days(key, t, i, j, mean, MC[C.CAMP_NOISE], P_CAMP_A,
                                              P_CAMP_B, A)
                         camp[i, j] = pick
+                        camp_start[i, j] = t
                         camp_end[i, j] = t + max(np.int64(1), n_days) - 1
                         camp_ans[i, j] = answering
             choice[i, j] = pick
@@ -525,6 +527,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                     n_days = _drawn_days(key, t, a, b, LF[r, C.CAMPAIGN], MC[C.CAMP_NOISE],
                                          P_CAMP_A, P_CAMP_B, A)
                     camp[a, b] = r
+                    camp_start[a, b] = t
                     camp_end[a, b] = t + max(np.int64(1), n_days) - 1
                     camp_ans[a, b] = G[a, b] >= max(answer, tol[a, b])
 
@@ -571,7 +574,9 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                         actor_out[i, L.O_INIT] += 1.0
                 if not answering and r >= AI[i, C.VOID_RUNG] and not voided[i]:
                     void_until[i] = t + AI[i, C.VOID_DAYS]
-            if camp[j, i] > 0 and r > camp[j, i]:  # (W) news for j's campaign on i
+            # (W) news for j's campaign on i: a blow above it, not an older campaign of i's
+            if camp[j, i] > 0 and r > camp[j, i] and not (r == camp[i, j]
+                                                          and camp_start[i, j] < t):
                 escalated[j, i] = True
             if AI[i, C.IS_MAIN] and AI[j, C.IS_MAIN] and r > level:
                 level = r
@@ -735,6 +740,7 @@ def _new_state(A):  # pragma: no cover - compiled
         np.empty((A, A), dtype=b1),  # prep_answer
         np.empty((A, A), dtype=f8),  # tol
         np.empty((A, A), dtype=i8),  # camp
+        np.empty((A, A), dtype=i8),  # camp_start
         np.empty((A, A), dtype=i8),  # camp_end
         np.empty((A, A), dtype=b1),  # escalated
         np.empty((A, A), dtype=b1),  # camp_answer

@@ -86,6 +86,7 @@ class World:
         self.tol = [[0.0] * A for _ in range(A)]  # raised answer threshold after an answer (E)
         self.prep_answer = [[False] * A for _ in range(A)]  # was the prepared op an answer?
         self.camp = [[0] * A for _ in range(A)]  # rung of i's campaign on j (0: none) (W)
+        self.camp_start = [[0] * A for _ in range(A)]  # its first day
         self.camp_end = [[0] * A for _ in range(A)]  # its last day, unless decided otherwise
         self.escalated = [[False] * A for _ in range(A)]  # j went above i's campaign rung
         self.camp_answer = [[False] * A for _ in range(A)]  # was the campaign an answer?
@@ -263,7 +264,7 @@ def decided(c: C.Compiled, w: World, key: int, i: int, j: int, r: int, t: int, l
     w.camp[i][j] = 0
     if c.LF[r, C.CAMPAIGN] > 0.0:
         n = campaign_days(c, key, i, j, r, t)
-        w.camp[i][j], w.camp_end[i][j] = r, t + n - 1
+        w.camp[i][j], w.camp_start[i][j], w.camp_end[i][j] = r, t, t + n - 1
         w.camp_answer[i][j] = w.grievance[i][j] >= threshold(c, w, i, j)
         log(t, "campaign", i, j, r, f"planned for {n} day{'' if n == 1 else 's'}")
 
@@ -483,7 +484,10 @@ def simulate_replicate(
                     if not answering[i][j] and r >= ai[i, C.VOID_RUNG] and not voided[i]:
                         w.void_until[i] = t + int(ai[i, C.VOID_DAYS])
                         log(t, "pact_void", i, int(ai[i, C.PROTECTOR]), r)
-                if w.camp[j][i] > 0 and r > w.camp[j][i]:  # (W) news for j's campaign on i
+                # (W) News for j's campaign on i: a blow above it, unless it is a day of a
+                # campaign of i's that was already under way when j last decided.
+                if (w.camp[j][i] > 0 and r > w.camp[j][i]
+                        and not (r == w.camp[i][j] and w.camp_start[i][j] < t)):
                     w.escalated[j][i] = True
                 if ai[i, C.IS_MAIN] and ai[j, C.IS_MAIN]:
                     level = max(level, r)

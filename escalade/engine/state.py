@@ -36,6 +36,7 @@ FIELDS: tuple[tuple[str, Literal["actor", "pair"], str, str], ...] = (
     ("prep_answer", "pair", "bool", "whether that operation was decided as an answer (L)"),
     ("tol", "pair", "float64", "raised answer threshold after i's answer (E)"),
     ("camp", "pair", "int64", "rung of i's campaign on j (0: none) (W)"),
+    ("camp_start", "pair", "int64", "the campaign's first day (W)"),
     ("camp_end", "pair", "int64", "the campaign's last day (W)"),
     ("escalated", "pair", "bool", "j went above i's campaign rung since i last decided (W)"),
     ("camp_answer", "pair", "bool", "whether the campaign was decided as an answer (W)"),
