@@ -25,7 +25,7 @@ from escalade.scenario.load import load_scenario
 
 FILE = Path(__file__).resolve().parent.parent / "tests" / "data" / "golden-levant-2024.json"
 SCENARIO, RUNS, SEED = "levant-2024", 4000, 0
-POLICIES = ("informal", "formal-pact", "no-guarantee", "aid-cut")
+POLICIES = ("informal", "formal-pact", "formal-no-void", "informal-red-line", "no-guarantee", "aid-cut")
 METRICS = ("strikes", "strikes_initiated", "casualties", "leaders_lost")
 
 

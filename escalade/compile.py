@@ -16,22 +16,27 @@ from escalade.scenario.schema import AttackInject, Scenario
 
 # --- actor float columns: AF[i, col] -------------------------------------------------------
 (CAP0, RESOLVE, MULT, REP, RISK, COSTW, AIRDEF, LAM, DECAY, WEARY, DECAP_LOSS, RECOV, PROTECT,
- BELIEF_NOISE, HELP_P, PROT_AD, ENTRAP, BURDEN, AID_SHARE, LEVERAGE, LEAD_F, OPPORT,
- AIM_EXH) = range(23)
-N_AF = 23
+ BELIEF_NOISE, AID_SHARE, LEVERAGE, LEAD_F, OPPORT, AIM_EXH) = range(19)
+N_AF = 19
 # --- actor int columns: AI[i, col] ---------------------------------------------------------
-(VACANT0, SUCC_DELAY, RESTRAINT, PROTECTOR, COMMIT, TRIGGER, JOIN, VOID_RUNG, VOID_DAYS, AID_LAG,
- IS_MAIN, IS_PROTECTOR) = range(12)
-N_AI = 12
-# commitment types in AI[:, COMMIT]
-C_NONE, C_INFORMAL, C_FORMAL, C_AID_CUT = 0, 1, 2, 3
-COMMIT_CODES = {"none": C_NONE, "informal": C_INFORMAL, "formal": C_FORMAL, "aid_cut": C_AID_CUT}
+VACANT0, SUCC_DELAY, RESTRAINT, AID_LAG, IS_MAIN, IS_PROTECTOR = range(6)
+N_AI = 6
+# commitment types in PI[p, q, COMMIT] (protector p, protected q; NO_COMMIT: none between them)
+NO_COMMIT, C_NONE, C_INFORMAL, C_FORMAL, C_AID_CUT, C_PATRON, C_CLIENT = -1, 0, 1, 2, 3, 4, 5
+COMMIT_CODES = {"none": C_NONE, "informal": C_INFORMAL, "formal": C_FORMAL, "aid_cut": C_AID_CUT,
+                "patron": C_PATRON, "client": C_CLIENT}
+# why a protector's grievance toward an attacker last grew (state ``pulled``), for its combat
+PULL_OWN, PULL_DEFEND, PULL_ENTRAP = 0, 1, 2
 # --- pair float columns: PF[i, j, col] -----------------------------------------------------
-HOSTILE, G0, HOSTILITY, BIAS, DEAL, MED_P, SWEET, CF_OUT, FLOOR, AIM_CAP = range(10)
-N_PF = 10
+# The commitment columns (HELP_P .. HONOUR) describe p's commitment to q at PF[p, q].
+(HOSTILE, G0, HOSTILITY, BIAS, DEAL, MED_P, SWEET, CF_OUT, FLOOR, AIM_CAP, HELP_P, PROT_AD, ENTRAP,
+ BURDEN, HONOUR) = range(15)
+N_PF = 15
 # --- pair int columns: PI[i, j, col] -------------------------------------------------------
-MAXRUNG, TOTAL_AIM, MEDIATOR, PAUSE, LINK = range(5)
-N_PI = 5
+# The commitment columns (COMMIT .. INTEREST) describe p's commitment to q at PI[p, q].
+(MAXRUNG, TOTAL_AIM, MEDIATOR, PAUSE, LINK, COMMIT, TRIGGER, JOIN, VOID_RUNG, VOID_DAYS, ON_LAUNCH,
+ INTEREST) = range(12)
+N_PI = 12
 # --- ladder columns: LF[r, col] ------------------------------------------------------------
 DAMAGE, COST, INTERCEPTABLE, KILLP, HUMIL, COOLDOWN, LEAD, CAMPAIGN = range(8)
 N_LF = 8
@@ -54,9 +59,10 @@ INJ_ATTACK, INJ_CEASEFIRE = 0, 1
 class Compiled:
     """A scenario as dense arrays. Shapes: A actors, R rungs, K injects.
 
-    AF (A, N_AF) float64, AI (A, N_AI) int64: per-actor parameters (commitment columns describe
-    the commitment *protecting* that actor). PF (A, A, N_PF) float64, PI (A, A, N_PI) int64:
-    per directed pair (i toward j). LF (R, N_LF): ladder. MC, MI: model constants.
+    AF (A, N_AF) float64, AI (A, N_AI) int64: per-actor parameters (the aid columns describe an
+    aid cut on that actor). PF (A, A, N_PF) float64, PI (A, A, N_PI) int64: per directed pair
+    (i toward j); their commitment columns describe i's commitment to j (PI[i, j, COMMIT] is
+    NO_COMMIT where there is none). LF (R, N_LF): ladder. MC, MI: model constants.
     INJ (K, N_INJ) int64: scripted events sorted by day. INJF (K,) float64: the damage an
     attack inject delivers when it is fixed (a real event's reported toll), NaN when the model
     resolves it (interception, noise).
@@ -119,7 +125,6 @@ def compile_scenario(sc: Scenario) -> Compiled:
 
     AF = np.zeros((A, N_AF))
     AI = np.zeros((A, N_AI), dtype=np.int64)
-    AI[:, PROTECTOR] = -1
     for k, (aid, a) in enumerate(sc.actors.items()):
         AF[k, [CAP0, RESOLVE, MULT, REP, RISK, COSTW, AIRDEF, LAM, DECAY, WEARY, DECAP_LOSS, RECOV,
                PROTECT, BELIEF_NOISE, LEAD_F, OPPORT]] = [
@@ -132,29 +137,30 @@ def compile_scenario(sc: Scenario) -> Compiled:
         AI[k, SUCC_DELAY] = a.succession_delay
         AI[k, RESTRAINT] = top if a.restraint_rung is None else a.restraint_rung
         AI[k, AID_LAG] = 1
-        AI[k, TRIGGER] = AI[k, JOIN] = AI[k, VOID_RUNG] = top + 1  # never, unless committed
         AI[k, IS_MAIN] = int(aid in sc.outcomes.regional_war.actors)
-
-    for c in sc.commitments:
-        p, q = ix[c.protector], ix[c.protected]
-        AI[p, IS_PROTECTOR] = 1
-        AI[q, PROTECTOR] = p
-        AI[q, COMMIT] = COMMIT_CODES[c.type]
-        AI[q, TRIGGER] = c.trigger_rung
-        AI[q, JOIN] = c.join_rung
-        AI[q, VOID_RUNG] = c.void_rung if c.type == "formal" else top + 1
-        AI[q, VOID_DAYS] = c.void_days
-        AI[q, AID_LAG] = c.aid_lag_days
-        help_p = {"informal": c.help_probability, "formal": 1.0}.get(c.type, 0.0)
-        AF[q, [HELP_P, PROT_AD, ENTRAP, BURDEN]] = [help_p, c.air_defence, c.entrapment,
-                                                    c.burden_share]
-        AF[q, AID_SHARE] = c.aid_share if c.type == "aid_cut" else 0.0
-        AF[q, LEVERAGE] = c.leverage if c.type == "aid_cut" else 0.0
 
     PF = np.zeros((A, A, N_PF))
     PI = np.zeros((A, A, N_PI), dtype=np.int64)
     PI[:, :, MEDIATOR] = -1
     PI[:, :, LINK] = -1
+    PI[:, :, COMMIT] = NO_COMMIT
+    PI[:, :, [TRIGGER, JOIN, VOID_RUNG]] = top + 1  # never, unless committed
+    for c in sc.commitments:
+        p, q = ix[c.protector], ix[c.protected]
+        if c.type not in ("patron", "client"):
+            AI[p, IS_PROTECTOR] = 1  # the protector of the outcomes (not a patron or client)
+        PI[p, q, [COMMIT, TRIGGER, JOIN, VOID_DAYS, ON_LAUNCH, INTEREST]] = [
+            COMMIT_CODES[c.type], c.trigger_rung, c.join_rung, c.void_days,
+            int(c.joins_on == "launched"), int(c.interest)]
+        PI[p, q, VOID_RUNG] = top + 1 if c.void_rung is None else c.void_rung
+        help_p = 1.0 if c.type == "formal" else (
+            c.help_probability if c.type in ("informal", "patron", "client") else 0.0)
+        PF[p, q, [HELP_P, PROT_AD, ENTRAP, BURDEN, HONOUR]] = [
+            help_p, c.air_defence, c.entrapment, c.burden_share, c.honour_cost]
+        if c.type == "aid_cut":  # one per protected actor (the schema checks)
+            AF[q, AID_SHARE] = c.aid_share
+            AF[q, LEVERAGE] = c.leverage
+            AI[q, AID_LAG] = c.aid_lag_days
     for k, aid in enumerate(ids):
         PI[k, :, TOTAL_AIM] = int(sc.actors[aid].war_aim == "total")
     for rel in sc.relations:

@@ -94,7 +94,19 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("hostages_returned", "first_day", 4,
             "the hostage pair's cease-fire holds long enough for the release", "day",
             "hostages returned", short="hostages", report=True, differences=True),
-    Outcome("war_days", "count", 5,
+    Outcome("protector_defending", "first_day", 5,
+            "the protector fights an attacker it took up under its commitment's terms, against "
+            "an attack its ally did not provoke", "day", "protector defending",
+            short="defending", absent=-1, horizons=True, report=True, differences=True),
+    Outcome("protector_entrapped", "first_day", 6,
+            "the protector fights in an exchange its ally started: it took up an attack that "
+            "answered the ally's own blows", "day", "protector entrapped",
+            short="entrapped", absent=-1, horizons=True, report=True, differences=True),
+    Outcome("protector_own", "first_day", 7,
+            "the protector fights for its own reasons or interests (shipping, its forces), "
+            "not for an ally", "day", "protector's own fight", short="own fight", absent=-1,
+            horizons=True, report=True, differences=True),
+    Outcome("war_days", "count", 8,
             "regional-war rung between main parties", "days", "days at war",
             short="war days", absent=0),  # results stored before war was counted in days
     Outcome("strikes", "actor", 0,

@@ -2,7 +2,8 @@
 
 The bundled scenarios exercise only the parameter values they were written with; this drives
 both engines through random ones (lead times, declared ends, regional war windows, scripted
-attacks with fixed damage and kills, campaigns, cease-fires, mediators, every commitment type, hostages,
+attacks with fixed damage and kills, campaigns, cease-fires, mediators, several commitments of
+every type with their terms, hostages,
 replayed history through a free day) and demands identical outputs, and checks that the
 fixtures reach the events the rules can produce.
 """
@@ -101,17 +102,31 @@ def gen(rng: np.random.Generator) -> tuple[Scenario, object]:
                 )
     fr = int(rng.integers(1, top + 1))
     commitments = []
-    if rng.uniform() < 0.6:
+    pairs_c = [(a, b) for a in ids for b in ids if a != b]
+    aided = set()
+    for k in rng.permutation(len(pairs_c))[: int(rng.choice([0, 1, 1, 2, 3]))]:
+        a, b = pairs_c[k]  # several commitments: an actor protected by several, or protecting several
         trig = int(rng.integers(0, top + 1))
+        kind = str(rng.choice(["none", "informal", "formal", "aid_cut", "patron", "client"]))
+        if kind == "aid_cut" and b in aided:
+            kind = "informal"
+        aided.add(b) if kind == "aid_cut" else None
         commitments.append(
             {
-                "protector": ids[0],
-                "protected": ids[1],
-                "type": str(rng.choice(["none", "informal", "formal", "aid_cut"])),
+                "protector": a,
+                "protected": b,
+                "type": kind,
+                "help_probability": float(rng.uniform()),
+                "air_defence": float(rng.uniform()),
+                "entrapment": float(rng.uniform(0, 2)),
+                "burden_share": float(rng.uniform()),
                 "trigger_rung": trig,
                 "join_rung": int(rng.integers(trig, top + 1)),
-                "void_rung": int(rng.integers(fr, top + 1)),
+                "joins_on": str(rng.choice(["delivered", "launched"])),
+                "honour_cost": float(rng.choice([0.0, rng.uniform(0, 5)])),
+                "void_rung": None if rng.uniform() < 0.3 else int(rng.integers(fr, top + 1)),
                 "void_days": int(rng.integers(0, 20)),
+                "interest": bool(rng.uniform() < 0.2),
             }
         )
     days = int(rng.integers(30, 61))
@@ -252,6 +267,7 @@ def test_the_random_scenarios_reach_every_kind_of_event(seen: collections.Counte
         "aim_abandoned",
         "outcome",
         "pact_void",
+        "obligation",
         "proposal_rejected",
     ):
         assert seen[kind] > 0, (kind, dict(seen))

@@ -214,7 +214,7 @@ ROW_ERRORS = [
     ("2024-04-02,ISR,IRN,999,x", "cameo", "'999' is not in the CAMEO table"),
     ("2024-04-02,ISR,IRN,1a9,x", "cameo", "expected a CAMEO code of 2 to 4 digits, got '1a9'"),
     ("2024-04-02,XYZ,IRN,186,x", "source", "expected one of the scenario's actors (HAM, HEZ, HOU, IRN, "
-     "ISR, QAT, USA), got 'XYZ'"),
+     "ISR, QAT, SHP, USA), got 'XYZ'"),
     ("2024-04-02,ISR,,186,x", "target", "expected an actor id, got ''"),
     ("2024-04-02,ISR,ISR,186,x", "target", "expected an actor other than the source 'ISR', got 'ISR'"),
 ]

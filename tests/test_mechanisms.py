@@ -7,11 +7,10 @@ numbers: both arms use the same replicate keys), never from hard-coded results.
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from escalade import compile as C
 from escalade.engine import reference
-from escalade.engine.layout import D_CF_HELD, D_CF_REACHED, D_COMBAT, D_WAR, O_CAS, O_INIT, O_STRIKES
+from escalade.engine.layout import D_CF_HELD, D_CF_REACHED, D_ENTRAP, D_WAR, O_CAS, O_INIT, O_STRIKES
 from escalade.engine.rng import replicate_keys
 from escalade.engine.run import simulate
 
@@ -73,26 +72,13 @@ def test_belief_that_they_will_not_answer_emboldens() -> None:
     assert_greater(war(base), war(biased))
 
 
-# ---- M6 commitments and moral hazard ----------------------------------------------------------
+# ---- M6 commitments (the directions by term are in test_commitments.py) -----------------------
 def test_entrapment_by_commitment_type() -> None:
-    informal, formal = (run(p, runs=5000) for p in ("informal", "formal-pact"))
-    combat = {k: r.days_out[:, D_COMBAT] >= 0 for k, r in (("informal", informal),
-                                                           ("formal", formal))}
-    assert_greater(combat["formal"], combat["informal"])  # less entrapment of the protector
-
-
-@pytest.mark.xfail(strict=True, reason=(
-    "moral hazard is not shown since campaigns last (issue 9): Israel's unprovoked strikes no "
-    "longer rise with an informal guarantee (9.14 a run against 9.32 without one, 5,000 runs) "
-    "nor fall under the formal pact (9.12); the guarantee enters only the expected reply at a "
-    "decision, and campaigns leave few decisions. Commitments are being redesigned (issue 10, "
-    "items 1, 2 and 7); strict, so this fails as soon as the directions hold again"))
-def test_moral_hazard_by_commitment_type() -> None:
-    informal, none, formal = (run(p, runs=5000) for p in ("informal", "no-guarantee", "formal-pact"))
-    init = {k: r.actor_out[:, ISR, O_INIT] for k, r in
-            (("informal", informal), ("none", none), ("formal", formal))}
-    assert_greater(init["none"], init["informal"])  # help emboldens the protected
-    assert_greater(init["formal"], init["informal"])  # conditions restrain it
+    """On the default scenario: the informal guarantor is drawn into exchanges Israel started
+    (an attack that answers Israel's blows); the formal pact binds only for a barrage on the
+    homeland and is void after Israel's unprovoked strikes, so the US is entrapped less."""
+    informal, formal = (run(p, runs=3000) for p in ("informal", "formal-pact"))
+    assert_greater(formal.days_out[:, D_ENTRAP] >= 0, informal.days_out[:, D_ENTRAP] >= 0)
 
 
 # ---- M7 allied air defence --------------------------------------------------------------------
@@ -233,9 +219,11 @@ def _prepared_operation(c, actor: str, target: str, days: int = 30):
 
 def test_a_prepared_operation_holds_the_grievance_and_is_launched_on_its_day() -> None:
     """While Iran prepares its answer its grievance does not fade (Israel cannot strike Iran
-    here, and harassment fire, which Iran may still use, settles nothing)."""
+    here, harassment fire, which Iran may still use, settles nothing, and Iran takes up no war
+    on its partners)."""
     c = compiled(overrides=("actors.IRN.lead_factor=2.0", "relations.ISR>IRN.max_rung=0",
-                            "ladder.3.campaign_days=0", "ladder.3.damage=0"))
+                            "ladder.3.campaign_days=0", "ladder.3.damage=0",
+                            "commitments.IRN>HEZ.type=none", "commitments.IRN>HOU.type=none"))
     seen, res = _prepared_operation(c, "IRN", "ISR")
     prepared = [d for d, (r, _, _) in seen.items() if r > 0]
     assert prepared, "Iran prepares an answer to the killing in Tehran"

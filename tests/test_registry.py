@@ -37,6 +37,8 @@ def test_the_registry_is_consistent_and_the_engine_columns_follow_it() -> None:
     named = {"regional_war": layout.D_WAR, "protector_in_combat": layout.D_COMBAT,
              "ceasefire_reached": layout.D_CF_REACHED, "ceasefire": layout.D_CF_HELD,
              "hostages_returned": layout.D_HOSTAGES, "war_days": layout.D_WAR_DAYS,
+             "protector_defending": layout.D_DEFEND, "protector_entrapped": layout.D_ENTRAP,
+             "protector_own": layout.D_OWN,
              "strikes": layout.O_STRIKES, "strikes_initiated": layout.O_INIT,
              "leaders_lost": layout.O_LEADERS, "casualties": layout.O_CAS,
              "reputation_cost": layout.O_REP, "abandoned": layout.O_ABANDON, "helped": layout.O_HELPED}
@@ -50,9 +52,9 @@ def test_the_registry_is_consistent_and_the_engine_columns_follow_it() -> None:
 
 @pytest.mark.parametrize(("change", "message"), [
     (lambda t: (*t, t[0]), "declared twice"),
-    (lambda t: (*t, dataclasses.replace(t[0], name="gap", column=9)), "are not 0.."),
+    (lambda t: (*t, dataclasses.replace(t[0], name="gap", column=12)), "are not 0.."),
     (lambda t: tuple(dataclasses.replace(o, column=0) if o.name == "war_days"
-                     else dataclasses.replace(o, column=5) if o.name == "regional_war" else o for o in t),
+                     else dataclasses.replace(o, column=8) if o.name == "regional_war" else o for o in t),
      "before the counts"),
     (lambda t: tuple(dataclasses.replace(o, report=True) if o.kind == "actor" else o for o in t),
      "first-day outcomes only"),
@@ -134,20 +136,22 @@ NEW_OUTCOME = textwrap.dedent("""
     import numpy as np
     import escalade.registry as R
 
-    # One registry entry: a first day (so it goes before the count, which moves to column 6).
-    new = R.Outcome("port_closed", "first_day", 5, "the strait is closed to shipping", "day",
+    # One registry entry: a first day (so it goes before the count, which moves one column on).
+    nf = len(R.of_kind("first_day"))
+    new = R.Outcome("port_closed", "first_day", nf, "the strait is closed to shipping", "day",
                     "port closed", short="port closed", horizons=True, report=True, headline=True,
                     differences=True)
-    R.OUTCOMES = (*(dataclasses.replace(o, column=6) if o.kind == "count" else o for o in R.OUTCOMES), new)
+    R.OUTCOMES = (*(dataclasses.replace(o, column=nf + 1) if o.kind == "count" else o
+                    for o in R.OUTCOMES), new)
     R.check()
 
     # ... and the engine code that fills its column (emulated: the reference engine's output).
     from escalade.engine import layout, reference
-    assert layout.N_DAY == 7 and layout.D_WAR_DAYS == 6
+    assert layout.N_DAY == nf + 2 and layout.D_WAR_DAYS == nf + 1
     plain = reference.simulate
     def filled(compiled, keys, *args, **kwargs):
         out = plain(compiled, keys, *args, **kwargs)
-        out[0][:, 5] = np.where(keys % 3 == 0, (keys % 50 + 1).astype(np.int32), -1)
+        out[0][:, nf] = np.where(keys % 3 == 0, (keys % 50 + 1).astype(np.int32), -1)
         return out
     reference.simulate = filled
 

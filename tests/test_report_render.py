@@ -311,9 +311,10 @@ def test_fan_quantiles_are_observed_rungs() -> None:
 def test_main_outcomes_order_and_horizons() -> None:
     s = build_report("run").series[0]
     names = main_outcomes([s])
-    assert names[:5] == ["regional_war", "protector_in_combat", "ceasefire_reached", "ceasefire",
-                         "hostages_returned"]
-    assert names[5:] == ["regional_war_30d", "regional_war_90d"]
+    assert names[:8] == ["regional_war", "protector_in_combat", "ceasefire_reached", "ceasefire",
+                         "hostages_returned", "protector_defending", "protector_entrapped",
+                         "protector_own"]
+    assert names[8:] == ["regional_war_30d", "regional_war_90d"]
 
 
 def test_fan_figure_says_when_series_are_capped() -> None:

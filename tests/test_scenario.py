@@ -16,9 +16,10 @@ DEFAULT = bundled_scenarios()["levant-2024"]
 
 def test_default_scenario_and_every_policy_validate() -> None:
     policies = validate_file("levant-2024")
-    assert {"informal", "formal-pact", "no-guarantee", "aid-cut"} <= set(policies)
+    assert {"informal", "formal-pact", "formal-no-void", "informal-red-line", "no-guarantee",
+            "aid-cut"} <= set(policies)
     sc = load_scenario("levant-2024").scenario
-    assert set(sc.actors) == {"ISR", "HAM", "HEZ", "IRN", "HOU", "USA", "QAT"}
+    assert set(sc.actors) == {"ISR", "HAM", "HEZ", "IRN", "HOU", "USA", "QAT", "SHP"}
     assert sc.start_date.isoformat() == "2024-08-01"
 
 

@@ -169,15 +169,20 @@ def _plan(c) -> tuple[np.ndarray, ...]:
     costw_cost = c.AF[:, C.COSTW, None] * c.LF[None, :, C.COST]
     kill_j = c.LF[None, :, C.KILLP] * (1.0 - c.AF[:, C.PROTECT, None])
     rungs = np.ascontiguousarray(c.LF.T)  # rungs[col] is a contiguous vector over rungs
+    # prot[q, :n_prot[q]]: the actors committed to q, in index order (reference.protectors).
+    prot = np.full((A, A), -1, dtype=np.int64)
+    n_prot = np.zeros(A, dtype=np.int64)
+    for p, q in _pairs(c.PI[:, :, C.COMMIT] != C.NO_COMMIT):
+        prot[q, n_prot[q]] = p
+        n_prot[q] += 1
     return (_pairs(hostile), _pairs(active), _pairs(watch), _pairs(talks), _pairs(truce), rungs,
-            costw_cost, kill_j)
+            costw_cost, kill_j, prot, n_prot)
 
 
 @numba.njit(cache=True, error_model="numpy")
 def _redraw(X, utils, dmg, cooldown, kill_j, costw_cost, top, hostility, decap_value, present,
-            wear, exp_reply, cap_i, cap_j, unblocked_0, unshared_0, unblocked_lo, unshared_lo,
-            unblocked_hi, unshared_hi, trigger, void_rung, rb, rh, pull, join, hj, dscale,
-            breaking, bc, break_rung, lam, u01):  # pragma: no cover - compiled
+            wear, exp_reply, cap_i, cap_j, unblk, unshr, rb, det_rh, det_pull, det_join, nd,
+            dscale, breaking, bc, break_rung, lam, u01):  # pragma: no cover - compiled
     """The day's rung of a pair that has just set a discrete operation aside to prepare it:
     ``_replicate``'s utility loop with the urge off and discrete rungs closed (the reference's
     second ``choose``), drawn with ``u01``."""
@@ -185,18 +190,14 @@ def _redraw(X, utils, dmg, cooldown, kill_j, costw_cost, top, hostility, decap_v
     for r in range(top + 1):
         x = X[r]
         d = dmg[r]
-        unblocked = unblocked_lo if r < void_rung else unblocked_hi
-        unshared = unshared_lo if r < void_rung else unshared_hi
-        if r < trigger:
-            unblocked = unblocked_0
-            unshared = unshared_0
         u = 0.0 - 0.0
         u -= 0.0
         u += hostility * (x + decap_value * (kill_j[r] * present))
         u -= costw_cost[r] * wear
-        reply = exp_reply * d * cap_j * unblocked * unshared
+        reply = exp_reply * d * cap_j * unblk[r] * unshr[r]
         u -= rb * reply / dscale if d > 0.0 else 0.0
-        u -= rh * (pull * d * cap_i) / dscale if d > 0.0 and r >= join and hj > 0.0 else 0.0
+        for k in range(nd):
+            u -= det_rh[k] * (det_pull[k] * d * cap_i) / dscale if d > 0.0 and r >= det_join[k] else 0.0
         u -= bc if breaking and r >= break_rung else 0.0
         if cooldown[r] > 0.0:
             u = -np.inf
@@ -230,9 +231,10 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
     ``settle`` are 0 and ``kill_order`` -1 off the pairs written here); ``cache`` stays valid
     across replicates.
     """
-    hostile, active, watch, talks, truce, rungs, costw_cost, kill_j = plan
+    hostile, active, watch, talks, truce, rungs, costw_cost, kill_j, prot, n_prot = plan
     # The state by name (engine/state.py); the short local names are the equations' letters.
     cap, vacancy, exhaustion, void_until = state.cap, state.vacancy, state.exhaustion, state.void_until
+    owed, owed_until, pulled = state.owed, state.owed_until, state.pulled
     G, belief, waiting, last_force = state.grievance, state.belief, state.waiting, state.last_force
     cf, cf_start, cf_until, violated = state.ceasefire, state.cf_start, state.cf_until, state.violated
     ready, prep, launch, prep_ans = state.ready, state.prep, state.launch, state.prep_answer
@@ -240,7 +242,8 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
     escalated, camp_ans = state.escalated, state.camp_answer
     H, total_aim = state.hostility, state.total
     (NG, settle, choice, kill_order, cap0, voided, killed, utils, rep_g, urged, fixed,
-     forced, dealt, war_ring, launched) = scratch
+     forced, dealt, war_ring, launched, honour_due, unblk, unshr, det_rh, det_pull,
+     det_join) = scratch
     X, x_cap, x_n = cache
     A = AF.shape[0]
     force = MI[C.FORCE_RUNG]
@@ -261,7 +264,6 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
         cap[i] = AF[i, C.CAP0]
         vacancy[i] = AI[i, C.VACANT0]
         exhaustion[i] = 0.0
-        void_until[i] = NEVER
     for i in range(A):
         for j in range(A):
             G[i, j] = PF[i, j, C.G0]
@@ -274,6 +276,10 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             cf_until[i, j] = FOREVER
             violated[i, j] = False
             last_force[i, j] = NEVER
+            void_until[i, j] = NEVER
+            owed[i, j] = 0.0
+            owed_until[i, j] = NEVER
+            pulled[i, j] = C.PULL_OWN
             ready[i, j] = 0
             prep[i, j] = 0
             launch[i, j] = 0
@@ -332,6 +338,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             choice[active[q, 0], active[q, 1]] = 0
         for p in range(hostile.shape[0]):
             urged[p] = False
+            honour_due[p] = 0.0
             if t < free:
                 continue  # replayed history: only injects act before the free day
             i = hostile[p, 0]
@@ -358,14 +365,19 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                 launched[i, j] = camp_ans[i, j]  # judged as it was when decided
                 continue
             escalated[i, j] = False  # a decision takes in whatever escalation came
+            cooling = t < ready[i, j] or prep[i, j] > 0
+            obliged = t <= owed_until[i, j] and owed[i, j] > 0.0  # reference.obligated
+            honour_on = not cooling and obliged
+            if honour_on:
+                honour_due[p] = owed[i, j]
             top = PI[i, j, C.MAXRUNG]
-            if g < thr:
+            if g < thr and not obliged:
                 if H[i, j] <= 0.0:
-                    continue  # no aim and no grievance to answer: force is not considered
+                    continue  # no aim, no grievance and no obligation: force is not considered
                 if AI[i, C.RESTRAINT] < top:
                     top = AI[i, C.RESTRAINT]
             answering = g >= thr
-            cooling = t < ready[i, j] or prep[i, j] > 0
+            honour = owed[i, j]
             # The utility's terms that do not depend on the rung, once per pair and day.
             urge_on = answering and not cooling
             ru = 0.0
@@ -389,42 +401,34 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             bc = break_cost + max(0.0, PF[i, j, C.DEAL] + PF[i, j, C.SWEET])
             cap_i = cap[i]
             cap_j = cap[j]
-            # Help i expects (reference.expected_help): none below its pact's trigger rung,
-            # h_lo from there to the void rung, h_hi from the void rung up. The reply i expects
-            # is EXP_REPLY * d * cap_j * unblocked * unshared, multiplied left to right as in
-            # the reference; the last two factors depend on the help only, so are hoisted.
-            trigger = AI[i, C.TRIGGER]
-            void_rung = AI[i, C.VOID_RUNG]
-            kind = AI[i, C.COMMIT]
-            h_lo = 0.0
-            h_hi = 0.0
-            if kind == C.C_INFORMAL:
-                h_lo = AF[i, C.HELP_P]
-                h_hi = h_lo
-            elif kind == C.C_FORMAL and not t <= void_until[i]:
-                h_lo = 1.0
-                h_hi = 1.0 if answering else 0.0
+            # Help i expects (reference.expected_help) from each actor committed to it: the
+            # reply i expects is EXP_REPLY * d * cap_j * unblk[r] * unshr[r], multiplied left to
+            # right as in the reference; the last two factors depend on the help only.
             airdef = AF[i, C.AIRDEF]
-            prot_ad = AF[i, C.PROT_AD]
-            burden = AF[i, C.BURDEN]
-            unblocked_0 = 1.0 - exp_intercept * (1.0 - (1.0 - airdef) * (1.0 - 0.0 * prot_ad))
-            unshared_0 = 1.0 - 0.0 * burden  # (the reference's expressions with h = 0.0)
-            unblocked_lo = 1.0 - exp_intercept * (1.0 - (1.0 - airdef) * (1.0 - h_lo * prot_ad))
-            unshared_lo = 1.0 - h_lo * burden
-            unblocked_hi = 1.0 - exp_intercept * (1.0 - (1.0 - airdef) * (1.0 - h_hi * prot_ad))
-            unshared_hi = 1.0 - h_hi * burden
-            # Deterrence by j's protector (reference.expected_protector_reply), from `join` up.
-            hj = 0.0
-            pj = AI[j, C.PROTECTOR]
-            if pj >= 0 and pj != i:
-                kind_j = AI[j, C.COMMIT]
-                if kind_j == C.C_INFORMAL:
-                    hj = AF[j, C.HELP_P]
-                elif kind_j == C.C_FORMAL and t > void_until[j]:
-                    hj = 1.0
-            join = AI[j, C.JOIN]
-            rh = AF[i, C.RISK] * hj
-            pull = exp_reply * AF[j, C.ENTRAP]  # punish = EXP_REPLY * ENTRAP * d * cap_i
+            for r in range(top + 1):
+                keep = 1.0 - airdef
+                unshared = 1.0
+                for k in range(n_prot[i]):
+                    pp = prot[i, k]
+                    h = PF[pp, i, C.HELP_P]
+                    if (r < PI[pp, i, C.TRIGGER] or t <= void_until[pp, i]
+                            or (not answering and r >= PI[pp, i, C.VOID_RUNG])):
+                        h = 0.0
+                    keep *= 1.0 - h * PF[pp, i, C.PROT_AD]
+                    unshared *= 1.0 - h * PF[pp, i, C.BURDEN]
+                unblk[r] = 1.0 - exp_intercept * (1.0 - keep)
+                unshr[r] = unshared
+            # Deterrence by those committed to j (reference.expected_protector_reply), each from
+            # its join rung up: det_rh * (det_pull * d * cap_i), det_pull = EXP_REPLY * ENTRAP.
+            nd = 0
+            for k in range(n_prot[j]):
+                pp = prot[j, k]
+                if pp == i or t <= void_until[pp, j] or not PF[pp, j, C.HELP_P] > 0.0:
+                    continue
+                det_rh[nd] = AF[i, C.RISK] * PF[pp, j, C.HELP_P]
+                det_pull[nd] = exp_reply * PF[pp, j, C.ENTRAP]
+                det_join[nd] = PI[pp, j, C.JOIN]
+                nd += 1
 
             # x = log1p(damage * cap_i) for rungs 0..top, from a row cached per actor and keyed
             # on the capability it was computed from (refilled when that changes).
@@ -440,19 +444,17 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             for r in range(top + 1):
                 x = X[i, r]
                 d = dmg[r]
-                unblocked = unblocked_lo if r < void_rung else unblocked_hi
-                unshared = unshared_lo if r < void_rung else unshared_hi
-                if r < trigger:
-                    unblocked = unblocked_0
-                    unshared = unshared_0
                 diff = x - target
                 u = 0.0 - (ru * (diff * diff) if urge_on else 0.0)
                 u -= rep if urge_on and r < force else 0.0
+                u -= honour if honour_on and r < force else 0.0
                 u += hostility * (x + decap_value * (kill_j[j, r] * present))
                 u -= costw_cost[i, r] * wear
-                reply = exp_reply * d * cap_j * unblocked * unshared
+                reply = exp_reply * d * cap_j * unblk[r] * unshr[r]
                 u -= rb * reply / dscale if d > 0.0 else 0.0
-                u -= rh * (pull * d * cap_i) / dscale if d > 0.0 and r >= join and hj > 0.0 else 0.0
+                for k in range(nd):
+                    u -= (det_rh[k] * (det_pull[k] * d * cap_i) / dscale
+                          if d > 0.0 and r >= det_join[k] else 0.0)
                 u -= bc if breaking and r >= break_rung else 0.0
                 if cooling and cooldown[r] > 0.0:
                     u = -np.inf
@@ -486,6 +488,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                     launch[i, j] = t + lead
                     prep_ans[i, j] = answering
                     urged[p] = False
+                    honour_due[p] = 0.0  # an answer is on its way
                     prepared = True
             if prepared and camp[i, j] > 0:
                 pick = camp[i, j]  # the campaign goes on while the operation is prepared
@@ -496,9 +499,8 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                     # called a second time); rare, so a call is cheaper than a loop here.
                     pick = _redraw(X[i], utils, dmg, cooldown, kill_j[j], costw_cost[i], top,
                                    hostility, decap_value, present, wear, exp_reply, cap_i, cap_j,
-                                   unblocked_0, unshared_0, unblocked_lo, unshared_lo,
-                                   unblocked_hi, unshared_hi, trigger, void_rung, rb, rh, pull,
-                                   join, hj, dscale, breaking, bc, break_rung, AF[i, C.LAM],
+                                   unblk, unshr, rb, det_rh, det_pull, det_join, nd, dscale,
+                                   breaking, bc, break_rung, AF[i, C.LAM],
                                    uniform_nb(key, _ctr(t, i, j, P_CHOICE2, A)))
                 # reference.decided: a continuous rung replaces the campaign (W).
                 if not cooldown[pick] > 0.0:
@@ -534,8 +536,10 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
         # Phase 4: resolution.
         for i in range(A):
             cap0[i] = cap[i]
-            voided[i] = t <= void_until[i]
             killed[i] = False
+            for j in range(A):
+                voided[i, j] = t <= void_until[i, j]
+        for i in range(A):
             exhaustion[i] = MC[C.EXH_DECAY] * exhaustion[i]
             for j in range(A):
                 # A grievance held for an operation in preparation does not fade.
@@ -545,6 +549,22 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             dealt[active[q, 0], active[q, 1]] = 0.0
         level = -1
         record = t >= free
+        # The protector in combat, and why (reference), from before today's blows.
+        for q in range(active.shape[0] if record else 0):
+            i = active[q, 0]
+            j = active[q, 1]
+            r = choice[i, j]
+            if not (AI[i, C.IS_PROTECTOR] and r >= MI[C.COMBAT_RUNG]):
+                continue
+            if days_out[L.D_COMBAT] < 0:
+                days_out[L.D_COMBAT] = t
+            col = L.D_OWN
+            if pulled[i, j] == C.PULL_DEFEND:
+                col = L.D_DEFEND
+            elif pulled[i, j] == C.PULL_ENTRAP:
+                col = L.D_ENTRAP
+            if days_out[col] < 0:
+                days_out[col] = t
         for q in range(active.shape[0]):
             i = active[q, 0]
             j = active[q, 1]
@@ -562,6 +582,8 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                     pair_days[i, j, L.PD_STRIKE] = t
                 last_force[i, j] = t
                 last_force[j, i] = t
+                owed[i, j] = 0.0  # an obligation honoured
+                owed_until[i, j] = NEVER
                 if cf[i, j]:
                     violated[j, i] = True
                 if cf[i, j] and r >= break_rung:  # lower clashes are tolerated
@@ -572,35 +594,36 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                     pair_out[i, j] += 1
                     if not answering:
                         actor_out[i, L.O_INIT] += 1.0
-                if not answering and r >= AI[i, C.VOID_RUNG] and not voided[i]:
-                    void_until[i] = t + AI[i, C.VOID_DAYS]
+                for k in range(n_prot[i]):  # a void clause: i's own initiation
+                    pp = prot[i, k]
+                    if not answering and r >= PI[pp, i, C.VOID_RUNG] and not voided[pp, i]:
+                        void_until[pp, i] = t + PI[pp, i, C.VOID_DAYS]
             # (W) news for j's campaign on i: a blow above it, not an older campaign of i's
             if camp[j, i] > 0 and r > camp[j, i] and not (r == camp[i, j]
                                                           and camp_start[i, j] < t):
                 escalated[j, i] = True
             if AI[i, C.IS_MAIN] and AI[j, C.IS_MAIN] and r > level:
                 level = r
-            if (record and AI[i, C.IS_PROTECTOR] and r >= MI[C.COMBAT_RUNG]
-                    and days_out[L.D_COMBAT] < 0):
-                days_out[L.D_COMBAT] = t
             exhaustion[i] += MC[C.EXH_RATE] * LF[r, C.COST]
             if LF[r, C.COOLDOWN] > 0.0:
                 ready[i, j] = t + np.int64(LF[r, C.COOLDOWN])
             if LF[r, C.DAMAGE] > 0.0:
-                p = AI[j, C.PROTECTOR]
-                kind = AI[j, C.COMMIT]
-                helps = False
-                if (p >= 0 and p != i and r >= AI[j, C.TRIGGER]
-                        and kind in (C.C_INFORMAL, C.C_FORMAL)):
-                    helps = uniform_nb(key, _ctr(t, i, j, P_HELP, A)) < AF[j, C.HELP_P]
-                    if kind == C.C_FORMAL and voided[j]:
-                        helps = False
-                    if helps:
+                # reference.resolve_attack: each actor committed to j helps or not, once a day
+                keep = 1.0 - AF[j, C.AIRDEF]
+                n_help = 0
+                for k in range(n_prot[j]):
+                    pp = prot[j, k]
+                    if pp == i or r < PI[pp, j, C.TRIGGER] or PF[pp, j, C.HELP_P] <= 0.0:
+                        continue
+                    helps = uniform_nb(key, _ctr(t, pp, j, P_HELP, A)) < PF[pp, j, C.HELP_P]
+                    if helps and not voided[pp, j]:
                         actor_out[j, L.O_HELPED] += 1.0
+                        keep *= 1.0 - PF[pp, j, C.PROT_AD]
+                        n_help += 1
+                        det_join[n_help - 1] = pp  # the helpers, reused as scratch
                     else:
                         actor_out[j, L.O_ABANDON] += 1.0
-                extra = AF[j, C.PROT_AD] if helps else 0.0
-                icpt = 1.0 - (1.0 - AF[j, C.AIRDEF]) * (1.0 - extra)
+                icpt = 1.0 - keep
                 sigma = MC[C.DNOISE]
                 z = normal_nb(key, _ctr(t, i, j, P_SHOCK_A, A), _ctr(t, i, j, P_SHOCK_B, A))
                 shock = math.exp(sigma * z - 0.5 * sigma * sigma)
@@ -611,8 +634,23 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                 actor_out[j, L.O_CAS] += received * MC[C.CAS_PER_DAMAGE]
                 NG[j, i] += received * (1.0 + AF[j, C.REP] * LF[r, C.HUMIL])
                 exhaustion[j] += MC[C.EXH_RATE] * received
-                if helps and r >= AI[j, C.JOIN]:
-                    NG[p, i] += AF[j, C.ENTRAP] * received
+                for k in range(n_help):
+                    pp = det_join[k]
+                    if r < PI[pp, j, C.JOIN]:
+                        continue
+                    NG[pp, i] += PF[pp, j, C.ENTRAP] * (full if PI[pp, j, C.ON_LAUNCH] else received)
+                    if PI[pp, j, C.INTEREST]:
+                        pulled[pp, i] = C.PULL_OWN
+                    elif answering:
+                        pulled[pp, i] = C.PULL_ENTRAP
+                    else:
+                        pulled[pp, i] = C.PULL_DEFEND
+                    if PF[pp, j, C.HONOUR] > 0.0:
+                        if t <= owed_until[pp, i]:
+                            owed[pp, i] = max(owed[pp, i], PF[pp, j, C.HONOUR])
+                        else:
+                            owed[pp, i] = PF[pp, j, C.HONOUR]
+                        owed_until[pp, i] = max(owed_until[pp, i], t + MI[C.WINDOW])
                 settle[i, j] += MC[C.DISCHARGE] * full / max(AF[i, C.MULT], 1e-3)
                 if answering and LF[r, C.COOLDOWN] > 0.0:
                     dealt[i, j] = full
@@ -644,6 +682,8 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             # answering, not cooling down (urged) and not using force: a reputation cost
             if urged[p] and choice[i, hostile[p, 1]] < force:
                 actor_out[i, L.O_REP] += rep_g[p]
+            if honour_due[p] > 0.0 and choice[i, hostile[p, 1]] < force:
+                actor_out[i, L.O_REP] += honour_due[p]
         eta = MC[C.ETA]
         for q in range(watch.shape[0]):
             i = watch[q, 0]
@@ -725,7 +765,6 @@ def _new_state(A):  # pragma: no cover - compiled
         np.empty(A, dtype=f8),  # cap
         np.empty(A, dtype=i8),  # vacancy
         np.empty(A, dtype=f8),  # exhaustion
-        np.empty(A, dtype=i8),  # void_until
         np.empty((A, A), dtype=f8),  # grievance
         np.empty((A, A), dtype=f8),  # belief
         np.empty((A, A), dtype=i8),  # waiting
@@ -734,6 +773,10 @@ def _new_state(A):  # pragma: no cover - compiled
         np.empty((A, A), dtype=i8),  # cf_until
         np.empty((A, A), dtype=b1),  # violated
         np.empty((A, A), dtype=i8),  # last_force
+        np.empty((A, A), dtype=i8),  # void_until
+        np.empty((A, A), dtype=f8),  # owed
+        np.empty((A, A), dtype=i8),  # owed_until
+        np.empty((A, A), dtype=i8),  # pulled
         np.empty((A, A), dtype=i8),  # ready
         np.empty((A, A), dtype=i8),  # prep
         np.empty((A, A), dtype=i8),  # launch
@@ -760,11 +803,13 @@ def _run_block(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, keys, days, da
     # settle is 0 and choice 0 off the active pairs, kill_order -1 off the day's injects:
     # set here once, restored by _replicate after every use.
     scratch = (np.empty((A, A)), np.zeros((A, A)), np.zeros((A, A), dtype=np.int64),
-               np.full((A, A), -1, dtype=np.int64), np.empty(A), np.empty(A, dtype=np.bool_),
+               np.full((A, A), -1, dtype=np.int64), np.empty(A), np.empty((A, A), dtype=np.bool_),
                np.empty(A, dtype=np.bool_), np.empty(R), np.empty(H),
                np.zeros(H, dtype=np.bool_), np.full((A, A), np.nan),
                np.zeros((A, A), dtype=np.bool_), np.zeros((A, A)),
-               np.zeros(MI[C.WAR_WINDOW], dtype=np.bool_), np.zeros((A, A), dtype=np.bool_))
+               np.zeros(MI[C.WAR_WINDOW], dtype=np.bool_), np.zeros((A, A), dtype=np.bool_),
+               np.zeros(H), np.empty(R), np.empty(R), np.empty(A), np.empty(A),
+               np.empty(A, dtype=np.int64))
     # x rows are keyed on a capability; a NaN key matches nothing, so all start stale.
     cache = (np.empty((A, R)), np.full(A, np.nan), np.zeros(A, dtype=np.int64))
     for k in range(keys.shape[0]):

@@ -71,7 +71,6 @@ class World:
         self.vacancy = [int(c.AI[i, C.VACANT0]) for i in range(A)]
         self.leader = [0] * A
         self.exhaustion = [0.0] * A
-        self.void_until = [NEVER] * A
         self.grievance = [[float(c.PF[i, j, C.G0]) for j in range(A)] for i in range(A)]
         self.belief = [[0.0] * A for _ in range(A)]
         self.waiting = [[0] * A for _ in range(A)]
@@ -80,6 +79,11 @@ class World:
         self.cf_until = [[FOREVER] * A for _ in range(A)]  # last day of a pause (A')
         self.violated = [[False] * A for _ in range(A)]  # j used force on i during their truce
         self.last_force = [[NEVER] * A for _ in range(A)]
+        # Commitments (M6), indexed [protector][protected] or [protector][attacker]:
+        self.void_until = [[NEVER] * A for _ in range(A)]  # last day p's help to q is void
+        self.owed = [[0.0] * A for _ in range(A)]  # honour cost a day of p's silence toward x
+        self.owed_until = [[NEVER] * A for _ in range(A)]  # last day of that obligation
+        self.pulled = [[C.PULL_OWN] * A for _ in range(A)]  # why p's grievance toward x grew
         self.ready = [[0] * A for _ in range(A)]  # first day i can mount a discrete op on j
         self.prep = [[0] * A for _ in range(A)]  # rung of the operation i prepares on j (0: none)
         self.launch = [[0] * A for _ in range(A)]  # the day it will be launched
@@ -105,36 +109,38 @@ class World:
                     self.last_force[i][j] = 0
 
 
-def expected_help(c: C.Compiled, w: World, i: int, answering: bool, r: int, t: int) -> float:
-    """M6: how much help i (the protected) counts on if it takes rung r and is answered.
+def protectors(c: C.Compiled, q: int) -> list[int]:
+    """The actors committed to q (protectors, patrons, clients), in index order."""
+    return [p for p in range(c.n_actors) if c.PI[p, q, C.COMMIT] != C.NO_COMMIT]
 
-    Informal: the political probability of help, whatever i does (the moral hazard).
-    Formal: certain, unless the pact is void now or this action would void it.
+
+def expected_help(c: C.Compiled, w: World, p: int, i: int, answering: bool, r: int,
+                  t: int) -> float:
+    """M6: how much help i (the protected) counts on from p if it takes rung r and is answered.
+
+    The commitment's chance of help (informal: political, whatever i does, the moral hazard;
+    formal: certain), unless a void clause applies: the pact is void now, or this action, an
+    initiation at or above the void rung, would void it.
     """
-    kind = c.AI[i, C.COMMIT]
-    if r < c.AI[i, C.TRIGGER]:  # a reply in kind to r would be too small to call for help
+    if r < c.PI[p, i, C.TRIGGER]:  # a reply in kind to r would be too small to call for help
         return 0.0
-    if kind == C.C_INFORMAL:
-        return float(c.AF[i, C.HELP_P])
-    if kind == C.C_FORMAL:
-        if t <= w.void_until[i]:
-            return 0.0
-        if not answering and r >= c.AI[i, C.VOID_RUNG]:
-            return 0.0
-        return 1.0
-    return 0.0
+    if t <= w.void_until[p][i]:
+        return 0.0
+    if not answering and r >= c.PI[p, i, C.VOID_RUNG]:
+        return 0.0
+    return float(c.PF[p, i, C.HELP_P])
 
 
-def expected_protector_reply(c: C.Compiled, w: World, j: int, r: int, t: int) -> float:
-    """Deterrence: the chance that j's protector takes up j's grievance if j is hit at rung r."""
-    kind = c.AI[j, C.COMMIT]
-    if r < c.AI[j, C.JOIN]:
+def expected_protector_reply(c: C.Compiled, w: World, p: int, j: int, r: int, t: int) -> float:
+    """Deterrence: the chance that p, committed to j, takes up j's grievance if j is hit at r."""
+    if r < c.PI[p, j, C.JOIN] or t <= w.void_until[p][j]:
         return 0.0
-    if kind == C.C_INFORMAL:
-        return float(c.AF[j, C.HELP_P])
-    if kind == C.C_FORMAL and t > w.void_until[j]:
-        return 1.0
-    return 0.0
+    return float(c.PF[p, j, C.HELP_P])
+
+
+def obligated(w: World, i: int, j: int, t: int) -> bool:
+    """Whether i owes an answer to j under a commitment it joined on (an attack on its ally)."""
+    return t <= w.owed_until[i][j] and w.owed[i][j] > 0.0
 
 
 def threshold(c: C.Compiled, w: World, i: int, j: int) -> float:
@@ -163,25 +169,33 @@ def utility(c: C.Compiled, w: World, i: int, j: int, r: int, x: float, t: int) -
         u -= af[i, C.RESOLVE] * urge * (diff * diff)
         if r < c.MI[C.FORCE_RUNG]:  # M2: leaving a grievance unanswered costs reputation
             u -= af[i, C.REP] * af[i, C.RESOLVE] * math.log1p(g)
+    if (t >= w.ready[i][j] and w.prep[i][j] == 0 and obligated(w, i, j, t)
+            and r < c.MI[C.FORCE_RUNG]):
+        u -= w.owed[i][j]  # M6: not honouring a commitment costs its audience cost
     present = 1.0 if w.vacancy[j] == 0 else 0.0
     kill = lf[r, C.KILLP] * (1.0 - af[j, C.PROTECT]) * present
     u += w.hostility[i][j] * (x + mc[C.DECAP_VALUE] * kill)  # war aims
     u -= af[i, C.COSTW] * lf[r, C.COST] * (1.0 + af[i, C.WEARY] * w.exhaustion[i])  # M5
     if d > 0.0:
         # M4 + M5 + M6 + M7: the reply i expects, as i believes j's resolve to be, cut by the
-        # interception and burden-sharing i expects from its protector.
-        h = expected_help(c, w, i, answering, r, t)
-        icpt = 1.0 - (1.0 - af[i, C.AIRDEF]) * (1.0 - h * af[i, C.PROT_AD])
-        reply = (mc[C.EXP_REPLY] * d * w.cap[j] * (1.0 - mc[C.EXP_INTERCEPT] * icpt)
-                 * (1.0 - h * af[i, C.BURDEN]))
+        # interception and burden-sharing i expects from those committed to it.
+        keep = 1.0 - af[i, C.AIRDEF]
+        unshared = 1.0
+        for p in protectors(c, i):
+            h = expected_help(c, w, p, i, answering, r, t)
+            keep *= 1.0 - h * c.PF[p, i, C.PROT_AD]
+            unshared *= 1.0 - h * c.PF[p, i, C.BURDEN]
+        icpt = 1.0 - keep
+        reply = mc[C.EXP_REPLY] * d * w.cap[j] * (1.0 - mc[C.EXP_INTERCEPT] * icpt) * unshared
         # Losses count linearly in damage, gains (x, the answer) concavely: the expected cost
         # of climbing grows faster than its satisfaction, so choices have an interior optimum.
         u -= af[i, C.RISK] * w.belief[i][j] * reply / mc[C.DSCALE]
-        p = c.AI[j, C.PROTECTOR]
-        if p >= 0 and p != i:  # deterrence by j's protector
-            hj = expected_protector_reply(c, w, j, r, t)
+        for p in protectors(c, j):  # deterrence by those committed to j
+            if p == i:
+                continue
+            hj = expected_protector_reply(c, w, p, j, r, t)
             if hj > 0.0:
-                punish = mc[C.EXP_REPLY] * af[j, C.ENTRAP] * d * w.cap[i]
+                punish = mc[C.EXP_REPLY] * c.PF[p, j, C.ENTRAP] * d * w.cap[i]
                 u -= af[i, C.RISK] * hj * punish / mc[C.DSCALE]
     if w.ceasefire[i][j] and r >= c.MI[C.BREAK_RUNG]:
         # M8: breaking a truce costs standing with the mediator and forfeits the deal's value.
@@ -193,9 +207,9 @@ def choose(c: C.Compiled, w: World, key: int, i: int, j: int, t: int,
            purpose: int = rng.P_CHOICE) -> int:
     """Logit (quantal response) choice of a rung; rungs above reach or restraint are excluded."""
     top = int(c.PI[i, j, C.MAXRUNG])
-    if w.grievance[i][j] < threshold(c, w, i, j):
+    if w.grievance[i][j] < threshold(c, w, i, j) and not obligated(w, i, j, t):
         if w.hostility[i][j] <= 0.0:
-            return 0  # no aim and no grievance to answer: force is not considered
+            return 0  # no aim, no grievance and no obligation: force is not considered
         top = min(top, int(c.AI[i, C.RESTRAINT]))
     lam = c.AF[i, C.LAM]
     # Discrete operations (cooldown > 0): none while one is being prepared or the last one's
@@ -378,6 +392,7 @@ def simulate_replicate(
         choice = [[0] * A for _ in range(A)]
         kill_order = [[-1] * A for _ in range(A)]
         urged = [[False] * A for _ in range(A)]  # silence today would cost reputation
+        honour_due = [[0.0] * A for _ in range(A)]  # ... or the audience cost of an obligation
         # a prepared operation launched, or a campaign waged, today that was decided as an answer
         launched = [[False] * A for _ in range(A)]
         for i in range(A):
@@ -414,6 +429,8 @@ def simulate_replicate(
                     urged[i][j] = False
                 else:
                     w.escalated[i][j] = False  # a decision takes in whatever escalation came
+                    if t >= w.ready[i][j] and prep == 0 and obligated(w, i, j, t):
+                        honour_due[i][j] = w.owed[i][j]
                     r = choose(c, w, key, i, j, t)
                     lead = lead_time(c, key, i, j, r, t) if prep == 0 else 0
                     if lead > 0:
@@ -423,6 +440,7 @@ def simulate_replicate(
                         w.prep[i][j], w.launch[i][j] = r, t + lead
                         w.prep_answer[i][j] = w.grievance[i][j] >= threshold(c, w, i, j)
                         urged[i][j] = False
+                        honour_due[i][j] = 0.0  # an answer is on its way
                         log(t, "prepare", i, j, r, f"launch in {lead} day{'' if lead == 1 else 's'}")
                         if camp > 0:
                             r = camp
@@ -446,7 +464,7 @@ def simulate_replicate(
 
         # Phase 4: resolution, against start-of-day capability and pact status.
         cap0 = list(w.cap)
-        voided = [t <= w.void_until[i] for i in range(A)]
+        voided = [[t <= w.void_until[p][q] for q in range(A)] for p in range(A)]
         answering = [[w.grievance[i][j] >= threshold(c, w, i, j) or launched[i][j]
                       for j in range(A)] for i in range(A)]
         # A grievance held for an operation in preparation does not fade.
@@ -458,6 +476,20 @@ def simulate_replicate(
         killed = [False] * A
         level = -1
         record = t >= free  # outcomes count from the free day on
+        # M9: the protector in combat, and why, from what pulled it in before today's blows.
+        for i in range(A):
+            for j in range(A):
+                r = choice[i][j]
+                if not (record and ai[i, C.IS_PROTECTOR] and r >= mi[C.COMBAT_RUNG]):
+                    continue
+                if days_out[L.D_COMBAT] < 0:
+                    days_out[L.D_COMBAT] = t
+                    log(t, "outcome", i, j, r, "protector in combat")
+                col = (L.D_OWN, L.D_DEFEND, L.D_ENTRAP)[w.pulled[i][j]]
+                if days_out[col] < 0:
+                    days_out[col] = t
+                    log(t, "outcome", i, j, r, ("protector's own campaign", "protector defending",
+                                                "protector entrapped")[w.pulled[i][j]])
         for i in range(A):
             for j in range(A):
                 r = choice[i][j]
@@ -471,6 +503,7 @@ def simulate_replicate(
                     if record and r >= mi[C.STRIKE_RUNG] and pair_days[i][j][L.PD_STRIKE] < 0:
                         pair_days[i][j][L.PD_STRIKE] = t
                     w.last_force[i][j] = w.last_force[j][i] = t
+                    w.owed[i][j], w.owed_until[i][j] = 0.0, NEVER  # an obligation honoured
                     if w.ceasefire[i][j]:
                         w.violated[j][i] = True  # (T) j may now decide whether to answer
                     if w.ceasefire[i][j] and r >= mi[C.BREAK_RUNG]:  # lower clashes: tolerated
@@ -481,9 +514,10 @@ def simulate_replicate(
                         pair_out[i][j] += 1
                         if not answering[i][j]:
                             actor_out[i][L.O_INIT] += 1
-                    if not answering[i][j] and r >= ai[i, C.VOID_RUNG] and not voided[i]:
-                        w.void_until[i] = t + int(ai[i, C.VOID_DAYS])
-                        log(t, "pact_void", i, int(ai[i, C.PROTECTOR]), r)
+                    for p in protectors(c, i):  # a void clause: i's own initiation
+                        if not answering[i][j] and r >= c.PI[p, i, C.VOID_RUNG] and not voided[p][i]:
+                            w.void_until[p][i] = t + int(c.PI[p, i, C.VOID_DAYS])
+                            log(t, "pact_void", i, p, r)
                 # (W) News for j's campaign on i: a blow above it, unless it is a day of a
                 # campaign of i's that was already under way when j last decided.
                 if (w.camp[j][i] > 0 and r > w.camp[j][i]
@@ -491,23 +525,20 @@ def simulate_replicate(
                     w.escalated[j][i] = True
                 if ai[i, C.IS_MAIN] and ai[j, C.IS_MAIN]:
                     level = max(level, r)
-                if (record and ai[i, C.IS_PROTECTOR] and r >= mi[C.COMBAT_RUNG]
-                        and days_out[L.D_COMBAT] < 0):
-                    days_out[L.D_COMBAT] = t
-                    log(t, "outcome", i, j, r, "protector in combat")
                 exhaustion[i] += mc[C.EXH_RATE] * lf[r, C.COST]
                 if lf[r, C.COOLDOWN] > 0.0:
                     w.ready[i][j] = t + int(lf[r, C.COOLDOWN])
                 d = lf[r, C.DAMAGE]
                 if d > 0.0:
-                    received, icpt, helper = resolve_attack(c, key, t, i, j, r, cap0, voided,
-                                                            grievance, settled, exhaustion,
-                                                            actor_out,
-                                                            fixed.get((i, j), math.nan))
+                    received, icpt, helpers = resolve_attack(c, w, key, t, i, j, r, cap0, voided,
+                                                             answering[i][j], grievance, settled,
+                                                             exhaustion, actor_out,
+                                                             fixed.get((i, j), math.nan), log)
                     if answering[i][j] and lf[r, C.COOLDOWN] > 0.0:
                         dealt[i][j] = d * cap0[i]
                     if trace:
-                        helped = f"; {c.ids[helper]} helped defend" if helper >= 0 else ""
+                        helped = (f"; {', '.join(c.ids[p] for p in helpers)} helped defend"
+                                  if helpers else "")
                         log(t, "attack", i, j, r, f"damage {received:.2f} of {d * cap0[i]:.2f}, "
                             f"{icpt * lf[r, C.INTERCEPTABLE]:.0%} intercepted{helped}")
                 else:
@@ -541,6 +572,8 @@ def simulate_replicate(
                 if urged[i][j] and choice[i][j] < force:
                     actor_out[i][L.O_REP] += af[i, C.REP] * af[i, C.RESOLVE] * math.log1p(
                         w.grievance[i][j])
+                if honour_due[i][j] > 0.0 and choice[i][j] < force:
+                    actor_out[i][L.O_REP] += honour_due[i][j]
         update_beliefs(c, w, choice, force)
         for i in range(A):
             for j in range(A):  # settle answers; standing grievances do not fade outside a truce
@@ -619,30 +652,33 @@ def is_hostage_pair(c: C.Compiled, a: int, b: int) -> bool:
 
 
 def resolve_attack(
-    c: C.Compiled, key: int, t: int, i: int, j: int, r: int, cap0: list[float],
-    voided: list[bool], grievance: list[list[float]], settled: list[list[float]],
-    exhaustion: list[float], actor_out: list[list[float]], fixed: float = math.nan,
-) -> tuple[float, float, int]:
-    """M7 and M2: protector help, interception, damage, grievance and the protector's pull.
+    c: C.Compiled, w: World, key: int, t: int, i: int, j: int, r: int, cap0: list[float],
+    voided: list[list[bool]], answering: bool, grievance: list[list[float]],
+    settled: list[list[float]], exhaustion: list[float], actor_out: list[list[float]],
+    fixed: float = math.nan, log=None,
+) -> tuple[float, float, list[int]]:
+    """M7, M6 and M2: help, interception, damage, grievance and the pull of commitments.
 
-    ``fixed``, when not NaN, is the damage that really got through (a replayed event's toll):
-    it replaces the modelled interception and noise. Returns the damage received, the
-    interception rate and the helper's index (-1: none).
+    Each actor committed to j decides once a day whether it helps j (its chance; none while
+    void); help adds interception. ``fixed``, when not NaN, is the damage that really got
+    through (a replayed event's toll): it replaces the modelled interception and noise. Returns
+    the damage received, the interception rate and the helpers.
     """
-    af, ai, lf, mc = c.AF, c.AI, c.LF, c.MC
+    af, lf, mc, pf, pi = c.AF, c.LF, c.MC, c.PF, c.PI
     A = c.n_actors
-    p = int(ai[j, C.PROTECTOR])
-    kind = ai[j, C.COMMIT]
-    helps = False
-    if p >= 0 and p != i and r >= ai[j, C.TRIGGER] and kind in (C.C_INFORMAL, C.C_FORMAL):
-        helps = uniform(key, counter(t, i, j, rng.P_HELP, A)) < af[j, C.HELP_P]
-        if kind == C.C_FORMAL and voided[j]:
-            helps = False
-        if helps:
+    keep = 1.0 - af[j, C.AIRDEF]
+    helpers = []
+    for p in protectors(c, j):
+        if p == i or r < pi[p, j, C.TRIGGER] or pf[p, j, C.HELP_P] <= 0.0:
+            continue
+        helps = uniform(key, counter(t, p, j, rng.P_HELP, A)) < pf[p, j, C.HELP_P]
+        if helps and not voided[p][j]:
             actor_out[j][L.O_HELPED] += 1
+            keep *= 1.0 - pf[p, j, C.PROT_AD]
+            helpers.append(p)
         else:
             actor_out[j][L.O_ABANDON] += 1
-    icpt = 1.0 - (1.0 - af[j, C.AIRDEF]) * (1.0 - (af[j, C.PROT_AD] if helps else 0.0))
+    icpt = 1.0 - keep
     sigma = mc[C.DNOISE]
     z = normal(key, counter(t, i, j, rng.P_SHOCK_A, A), counter(t, i, j, rng.P_SHOCK_B, A))
     shock = math.exp(sigma * z - 0.5 * sigma * sigma)
@@ -653,13 +689,26 @@ def resolve_attack(
     actor_out[j][L.O_CAS] += received * mc[C.CAS_PER_DAMAGE]
     grievance[j][i] += received * (1.0 + af[j, C.REP] * lf[r, C.HUMIL])
     exhaustion[j] += mc[C.EXH_RATE] * received
-    if helps and r >= ai[j, C.JOIN]:
-        grievance[p][i] += af[j, C.ENTRAP] * received
+    for p in helpers:
+        if r < pi[p, j, C.JOIN]:
+            continue
+        # The committed side takes up its share of the attack, as launched or as delivered;
+        # what pulled it in is recorded for its combat: its own interest, the defence of its
+        # ally, or an exchange the ally started (this attack answers the ally's blows).
+        grievance[p][i] += pf[p, j, C.ENTRAP] * (full if pi[p, j, C.ON_LAUNCH] else received)
+        w.pulled[p][i] = (C.PULL_OWN if pi[p, j, C.INTEREST]
+                          else C.PULL_ENTRAP if answering else C.PULL_DEFEND)
+        if pf[p, j, C.HONOUR] > 0.0:  # a stated obligation: silence now costs p
+            w.owed[p][i] = max(w.owed[p][i], pf[p, j, C.HONOUR]) if t <= w.owed_until[p][i] \
+                else float(pf[p, j, C.HONOUR])
+            w.owed_until[p][i] = max(w.owed_until[p][i], t + int(c.MI[C.WINDOW]))
+            if log is not None:
+                log(t, "obligation", p, i, r, f"attack on {c.ids[j]} at rung {r}")
     # Answering settles the attacker's own grievance, by what it meant to deal (intent, not
     # outcome: Iran called April 2024 "concluded" though nearly all of it was intercepted).
     # Settled amounts are applied after all of the day's attacks, so order does not matter.
     settled[i][j] += mc[C.DISCHARGE] * full / max(af[i, C.MULT], 1e-3)
-    return received, icpt, p if helps else -1
+    return received, icpt, helpers
 
 
 def update_beliefs(c: C.Compiled, w: World, choice: list[list[int]], force: int) -> None:

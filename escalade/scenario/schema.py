@@ -167,29 +167,53 @@ class Relation(_Strict):
 
 
 class Commitment(_Strict):
-    """A protector's promise to a protected actor (Snyder 1984; Benson 2012).
+    """A promise of one actor to another, with its terms as data (Snyder 1984; Benson 2012).
 
-    ``informal``: help with ``help_probability`` whatever the ally did (moral hazard).
-    ``formal``: help is certain for attacks at or above ``trigger_rung`` (defence) and
-    ``join_rung`` (the protector takes up the grievance), and void for
-    ``void_days`` after the ally itself initiates a strike at or above ``void_rung``.
-    ``none``: no help. ``aid_cut``: no help, and the aid-dependent share of the ally's
-    capability runs down over ``aid_lag_days`` while ``leverage`` pushes it toward a deal.
+    Two families. A protector's guarantee: ``informal`` (help comes with the political chance
+    ``help_probability``, whatever the ally did: the moral hazard), ``formal`` (help is certain
+    for attacks on the stated terms, unless the ally's own conduct voided it), ``none`` (no
+    help) and ``aid_cut`` (no help, and the aid-dependent share of the ally's capability runs
+    down over ``aid_lag_days`` while ``leverage`` pushes it toward a deal). A patron-client tie:
+    ``patron`` (the committed side arms its client and avenges it) and ``client`` (the
+    committed side, a client, avenges its patron); they help and avenge with
+    ``help_probability`` and never make the committed side "the protector" of the outcomes.
+
+    The terms: attacks on the protected side at or above ``trigger_rung`` call for help
+    (interception, ``air_defence``); at or above ``join_rung`` the committed side takes up a
+    share (``entrapment``) of the attack as its own grievance, counted on the damage as
+    launched or as delivered (``joins_on``); a stated obligation then costs ``honour_cost`` a
+    day of silence toward the attacker until it is honoured or lapses (audience costs, Fearon
+    1994; Tomz 2007). ``void_rung`` (none: no void clause) voids help for ``void_days`` after
+    the protected side itself initiates force at or above it. ``interest``: the committed side
+    protects its own interest (shipping lanes, its forces), so combat on its behalf is the
+    protector's own campaign, not help to an ally.
     """
 
     protector: ActorId
     protected: ActorId
-    type: Literal["none", "informal", "formal", "aid_cut"]
-    help_probability: Prob = Field(0.8, description="informal: chance help comes when triggered")
+    type: Literal["none", "informal", "formal", "aid_cut", "patron", "client"]
+    help_probability: Prob = Field(
+        0.8, description="informal, patron, client: chance help comes when triggered (formal: 1)")
     air_defence: Prob = Field(0.5, description="interception the protector adds when it helps")
-    entrapment: NonNeg = Field(0.5, description="share of damage to the ally felt as own grievance")
+    entrapment: NonNeg = Field(0.5, description="share of an attack on the ally felt as own grievance")
     burden_share: Prob = Field(0.3, description="share of expected retaliation help takes off the ally")
     trigger_rung: Rung = Field(3, description="attacks on the ally at or above this rung call for help")
     join_rung: Rung = Field(
         3, description="attacks on the ally at or above this rung become the protector's grievance"
     )
-    void_rung: Rung = Field(5, description="formal: an ally initiation at or above this voids help")
-    void_days: int = Field(30, ge=0, le=3650, description="formal: how long a violation voids help")
+    joins_on: Literal["delivered", "launched"] = Field(
+        "delivered", description="what the protector's grievance counts: the damage that got "
+        "through (politics, what the public sees) or the attack as launched (a stated obligation)")
+    honour_cost: NonNeg = Field(
+        0.0, description="utility the committed side loses each day it leaves a joined attack "
+        "unanswered (audience and reputation costs of not honouring; 0: none)")
+    void_rung: Rung | None = Field(
+        None, description="an initiation by the protected side at or above this rung voids help "
+        "(none: no void clause)")
+    void_days: int = Field(30, ge=0, le=3650, description="how long a violation voids help")
+    interest: bool = Field(
+        False, description="the protector's own interest (shipping, its forces): combat for it "
+        "counts as the protector's own, not as help to an ally")
     aid_share: Prob = Field(0.2, description="share of the ally's capability that rests on aid")
     aid_lag_days: int = Field(30, ge=1, le=3650, description="days for an aid cut to bite fully")
     leverage: NonNeg = Field(1.0, description="aid cut: extra value the ally puts on a cease-fire")
@@ -419,15 +443,22 @@ class Scenario(_Strict):
                 errors.append(f"relations.{k}: duplicate relation {rel.key}")
             seen.add(rel.key)
             rung_ok(rel.max_rung, f"relations.{k}.max_rung")
-        protected: set[str] = set()
+        committed: set[str] = set()
+        aided: set[str] = set()
         for k, c in enumerate(self.commitments):
             need(c.protector, f"commitments.{k}.protector")
             need(c.protected, f"commitments.{k}.protected")
             if c.protector == c.protected:
                 errors.append(f"commitments.{k}: an actor cannot protect itself")
-            if c.protected in protected:
-                errors.append(f"commitments.{k}: {c.protected} already has a protector")
-            protected.add(c.protected)
+            if c.key in committed:
+                errors.append(f"commitments.{k}: {c.protector} already has a commitment to "
+                              f"{c.protected}; one per pair")
+            committed.add(c.key)
+            if c.type == "aid_cut":
+                if c.protected in aided:
+                    errors.append(f"commitments.{k}: {c.protected} already has its aid cut by "
+                                  "another commitment; one aid cut per actor")
+                aided.add(c.protected)
             rung_ok(c.trigger_rung, f"commitments.{k}.trigger_rung")
             rung_ok(c.void_rung, f"commitments.{k}.void_rung")
             rung_ok(c.join_rung, f"commitments.{k}.join_rung")
@@ -480,7 +511,7 @@ class Scenario(_Strict):
                 errors.append(f"commitments.{k}.join_rung: {c.join_rung} is below trigger_rung "
                               f"{c.trigger_rung}; the protector only takes up attacks it helps "
                               "against")
-            if c.void_rung < o.force_rung:
+            if c.void_rung is not None and c.void_rung < o.force_rung:
                 errors.append(f"commitments.{k}.void_rung: {c.void_rung} is below force_rung "
                               f"{o.force_rung}; only a use of force can void a pact")
         rung_ok(o.regional_war.rung, "outcomes.regional_war.rung")
