@@ -34,9 +34,10 @@ PULL_OWN, PULL_DEFEND, PULL_ENTRAP = 0, 1, 2
 N_PF = 15
 # --- pair int columns: PI[i, j, col] -------------------------------------------------------
 # The commitment columns (COMMIT .. INTEREST) describe p's commitment to q at PI[p, q].
+# RUNGS: a bit mask of the rungs i can use on j (bit r set: rung r open; rung 0 always).
 (MAXRUNG, TOTAL_AIM, MEDIATOR, PAUSE, LINK, COMMIT, TRIGGER, JOIN, VOID_RUNG, VOID_DAYS, ON_LAUNCH,
- INTEREST) = range(12)
-N_PI = 12
+ INTEREST, RUNGS) = range(13)
+N_PI = 13
 # --- ladder columns: LF[r, col] ------------------------------------------------------------
 DAMAGE, COST, INTERCEPTABLE, KILLP, HUMIL, COOLDOWN, LEAD, CAMPAIGN = range(8)
 N_LF = 8
@@ -169,6 +170,8 @@ def compile_scenario(sc: Scenario) -> Compiled:
             1.0, rel.grievance, rel.hostility, rel.belief_bias, rel.deal_value,
             rel.grievance_floor, rel.aim_capability]
         PI[i, j, MAXRUNG] = top if rel.max_rung is None else rel.max_rung
+        open_rungs = range(R) if rel.rungs is None else {0, *rel.rungs}
+        PI[i, j, RUNGS] = sum(1 << r for r in open_rungs)
         aim = rel.war_aim or sc.actors[rel.actor].war_aim
         PI[i, j, TOTAL_AIM] = int(aim == "total")
         if rel.linked_front is not None:

@@ -85,6 +85,7 @@ def gen(rng: np.random.Generator) -> tuple[Scenario, object]:
     for a in ids:
         for b in ids:
             if a != b and rng.uniform() < 0.75:
+                mr = int(rng.integers(0, top + 1)) if rng.uniform() < 0.3 else None
                 relations.append(
                     {
                         "actor": a,
@@ -92,7 +93,11 @@ def gen(rng: np.random.Generator) -> tuple[Scenario, object]:
                         "grievance": float(rng.choice([0.0, rng.uniform(0, 40)])),
                         "hostility": float(rng.choice([0.0, rng.uniform(0, 2)])),
                         "belief_bias": float(rng.uniform(-1, 1)),
-                        "max_rung": int(rng.integers(0, top + 1)) if rng.uniform() < 0.3 else None,
+                        "max_rung": mr,
+                        "rungs": (None if rng.uniform() < 0.6 else sorted(
+                            int(r) for r in rng.choice(np.arange(1, (top if mr is None else mr) + 1),
+                                                       int(rng.integers(0, (top if mr is None else mr) + 1)),
+                                                       replace=False))),
                         "grievance_floor": float(rng.choice([0.0, 0.0, rng.uniform(0, 5)])),
                         "deal_value": float(rng.uniform(-2, 4)),
                         "aim_capability": float(rng.choice([0.0, rng.uniform(0.3, 1.0)])),

@@ -182,7 +182,7 @@ def _plan(c) -> tuple[np.ndarray, ...]:
 @numba.njit(cache=True, error_model="numpy")
 def _redraw(X, utils, dmg, cooldown, kill_j, costw_cost, top, hostility, decap_value, present,
             wear, exp_reply, cap_i, cap_j, unblk, unshr, rb, det_rh, det_pull, det_join, nd,
-            dscale, breaking, bc, break_rung, lam, u01):  # pragma: no cover - compiled
+            dscale, breaking, bc, break_rung, lam, means, u01):  # pragma: no cover - compiled
     """The day's rung of a pair that has just set a discrete operation aside to prepare it:
     ``_replicate``'s utility loop with the urge off and discrete rungs closed (the reference's
     second ``choose``), drawn with ``u01``."""
@@ -199,7 +199,7 @@ def _redraw(X, utils, dmg, cooldown, kill_j, costw_cost, top, hostility, decap_v
         for k in range(nd):
             u -= det_rh[k] * (det_pull[k] * d * cap_i) / dscale if d > 0.0 and r >= det_join[k] else 0.0
         u -= bc if breaking and r >= break_rung else 0.0
-        if cooldown[r] > 0.0:
+        if cooldown[r] > 0.0 or not (means >> r) & 1:
             u = -np.inf
         utils[r] = u
         if u > best:
@@ -207,7 +207,7 @@ def _redraw(X, utils, dmg, cooldown, kill_j, costw_cost, top, hostility, decap_v
     total = 0.0
     for r in range(top + 1):
         w = 0.0
-        if not cooldown[r] > 0.0:
+        if not cooldown[r] > 0.0 and (means >> r) & 1:
             a = lam * (utils[r] - best)
             w = 1.0 if a == 0.0 else math.exp(a)
         utils[r] = w
@@ -378,6 +378,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                     top = AI[i, C.RESTRAINT]
             answering = g >= thr
             honour = owed[i, j]
+            means = PI[i, j, C.RUNGS]
             # The utility's terms that do not depend on the rung, once per pair and day.
             urge_on = answering and not cooling
             ru = 0.0
@@ -456,8 +457,8 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                     u -= (det_rh[k] * (det_pull[k] * d * cap_i) / dscale
                           if d > 0.0 and r >= det_join[k] else 0.0)
                 u -= bc if breaking and r >= break_rung else 0.0
-                if cooling and cooldown[r] > 0.0:
-                    u = -np.inf
+                if (cooling and cooldown[r] > 0.0) or not (means >> r) & 1:
+                    u = -np.inf  # cooling down, or beyond the actor's means on j (RUNGS)
                 utils[r] = u
                 if u > best:
                     best = u
@@ -465,7 +466,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             total = 0.0
             for r in range(top + 1):
                 w = 0.0
-                if not (cooling and cooldown[r] > 0.0):
+                if not (cooling and cooldown[r] > 0.0) and (means >> r) & 1:
                     a = lam * (utils[r] - best)
                     w = 1.0 if a == 0.0 else math.exp(a)
                 utils[r] = w
@@ -500,7 +501,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                     pick = _redraw(X[i], utils, dmg, cooldown, kill_j[j], costw_cost[i], top,
                                    hostility, decap_value, present, wear, exp_reply, cap_i, cap_j,
                                    unblk, unshr, rb, det_rh, det_pull, det_join, nd, dscale,
-                                   breaking, bc, break_rung, AF[i, C.LAM],
+                                   breaking, bc, break_rung, AF[i, C.LAM], means,
                                    uniform_nb(key, _ctr(t, i, j, P_CHOICE2, A)))
                 # reference.decided: a continuous rung replaces the campaign (W).
                 if not cooldown[pick] > 0.0:

@@ -214,8 +214,11 @@ def choose(c: C.Compiled, w: World, key: int, i: int, j: int, t: int,
     lam = c.AF[i, C.LAM]
     # Discrete operations (cooldown > 0): none while one is being prepared or the last one's
     # cooldown runs.
+    # A rung the actor lacks the means or reach for on this target is not open (RUNGS).
     cooling = t < w.ready[i][j] or w.prep[i][j] > 0
-    available = [not (cooling and c.LF[r, C.COOLDOWN] > 0.0) for r in range(top + 1)]
+    means = int(c.PI[i, j, C.RUNGS])
+    available = [not (cooling and c.LF[r, C.COOLDOWN] > 0.0) and bool(means >> r & 1)
+                 for r in range(top + 1)]
     utils = []
     for r in range(top + 1):
         x = math.log1p(c.LF[r, C.DAMAGE] * w.cap[i])

@@ -148,6 +148,11 @@ class Relation(_Strict):
     max_rung: Rung | None = Field(
         None, description="highest rung the actor can use on this target (none: the top)"
     )
+    rungs: list[Rung] | None = Field(
+        None, description="the rungs the actor has the means and reach to use on this target "
+        "(geography, weapons: no border fire without a border), beside restraint, rung 0, which "
+        "is always open; none: every rung up to max_rung"
+    )
     belief_bias: float = Field(0.0, ge=-1.0, le=1.0, description="bias of the belief in target's resolve")
     war_aim: Literal["total", "bounded"] | None = Field(None, description="overrides the actor's aim")
     deal_value: float = Field(0.0, ge=-100.0, le=100.0, description="value of a cease-fire with target")
@@ -443,6 +448,13 @@ class Scenario(_Strict):
                 errors.append(f"relations.{k}: duplicate relation {rel.key}")
             seen.add(rel.key)
             rung_ok(rel.max_rung, f"relations.{k}.max_rung")
+            for p, r in enumerate(rel.rungs or []):
+                rung_ok(r, f"relations.{k}.rungs.{p}")
+                if rel.max_rung is not None and r > rel.max_rung:
+                    errors.append(f"relations.{k}.rungs.{p}: rung {r} is above max_rung "
+                                  f"{rel.max_rung}")
+                if r in (rel.rungs or [])[:p]:
+                    errors.append(f"relations.{k}.rungs.{p}: rung {r} is listed twice")
         committed: set[str] = set()
         aided: set[str] = set()
         for k, c in enumerate(self.commitments):
