@@ -107,13 +107,13 @@ def test_allied_air_defence_cuts_damage_and_the_retaliation_that_follows() -> No
 # ---- M1 decapitation and succession -----------------------------------------------------------
 def test_decapitation_cuts_capability_a_successor_takes_over_and_it_recovers() -> None:
     c = compiled("decapitate-hez", ("actors.HEZ.leader_protection=1.0",))
-    hez = c.index("HEZ")
-    loss, delay = c.AF[hez, C.DECAP_LOSS], int(c.AI[hez, C.SUCC_DELAY])
+    hez, head = c.index("HEZ"), C.POST_KINDS.index("head")
+    loss, delay = c.POF[hez, head, C.POST_LOSS], int(c.POI[hez, head, C.POST_DELAY])
     rate, cap0 = c.AF[hez, C.RECOV], c.AF[hez, C.CAP0]
     seen: dict[int, tuple[float, int, int]] = {}
 
     def observe(day: int, world: reference.World) -> None:
-        seen[day] = (world.cap[hez], world.vacancy[hez], world.leader[hez])
+        seen[day] = (world.cap[hez], world.vacancy[hez][head], world.holder[hez][head])
 
     reference.simulate_replicate(c.with_days(60), int(replicate_keys(1, 0, 1)[0]),
                                  observe=observe)

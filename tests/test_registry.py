@@ -26,6 +26,7 @@ from escalade.outcomes import Summary, summarise
 from escalade.registry import OUTCOMES, of_kind
 from escalade.reports.build import report_data
 from escalade.reports.data import main_outcomes
+from escalade.scenario.schema import POST_KINDS
 from escalade.storage.record import execute
 from escalade.storage.store import Store, actor_column, raw_from_frame, run_column
 
@@ -40,6 +41,9 @@ def test_the_registry_is_consistent_and_the_engine_columns_follow_it() -> None:
              "strikes": layout.O_STRIKES, "strikes_initiated": layout.O_INIT,
              "leaders_lost": layout.O_LEADERS, "casualties": layout.O_CAS,
              "reputation_cost": layout.O_REP, "abandoned": layout.O_ABANDON, "helped": layout.O_HELPED}
+    # leaders lost by post: one column per post of the scenario schema, in its order
+    assert tuple(o.post for o in of_kind("actor") if o.post) == POST_KINDS
+    named |= {f"{k}_lost": col for k, col in zip(POST_KINDS, layout.O_POST_LOST, strict=True)}
     assert set(named) == {o.name for o in OUTCOMES}, "every outcome has a named engine column"
     for name, col in named.items():
         assert type(col) is int and col == registry.column(name)  # numba wants plain ints
@@ -103,6 +107,8 @@ def test_every_outcome_reaches_storage_summary_report_and_cli(capsys: pytest.Cap
     text = capsys.readouterr().out
     for o in OUTCOMES:
         shown = {"first_day": o.name, "count": o.label, "actor": o.name.replace("_", " ")}[o.kind]
+        if o.post:  # leaders lost by post: one line, by post
+            shown = f"{o.post}: "
         assert shown in text, o.name
     _, compiled = load_cell(stored.design, stored.design.cells[0])
     assert summarise(raw_from_frame(frame, compiled, design.seed)).to_json() == doc
