@@ -241,7 +241,7 @@ def print_summary(title: str, summary: Summary) -> None:
                               for m in metrics))
     out.print(actors)
     by_post = [(o, [f"{aid} {ms[o.name].value:.2f}" for aid, ms in summary.actors.items()
-                    if ms.get(o.name) is not None and ms[o.name].value > 0])
+                    if ms.get(o.name) is not None and ms[o.name].value >= 0.005])
                for o in OUTCOMES if o.post and any(o.name in ms for ms in summary.actors.values())]
     if by_post:  # (a summary stored before posts has none of these tallies)
         out.print("leaders lost by post (mean per replicate): " + "; ".join(
