@@ -251,3 +251,28 @@ def test_the_list_finder_finds_a_hand_kept_list() -> None:
     old = ('MAIN = ("regional_war", "ceasefire")\nDESC = {"war_days": 1, "strikes": 2}\n'
            'X = ["regional_war_day", "y"]\n')
     assert [line for line, _ in _outcome_lists(ast.parse(old), known)] == [1, 2]
+
+
+def test_results_stored_before_posts_still_load(capsys: pytest.CaptureFixture[str]) -> None:
+    """A frame and a summary without the losses by post (stored before posts) load: the tallies
+    read 0 per replicate, the summary lacks them, and the CLI prints no line of them."""
+    design = run_design("run", "levant-2024", [None], 40, 2, 50, [])
+    store = Store()
+    rid = execute(store, design)
+    stored = store.get(rid)
+    frame = store.replicates(rid, 0)
+    ids = list(stored.cells[0]["summary"]["actors"])
+    posts = [o.name for o in of_kind("actor") if o.post]
+    frame = frame.drop(columns=[actor_column(a, m) for a in ids for m in posts])
+    _, compiled = load_cell(stored.design, stored.design.cells[0])
+    back = raw_from_frame(frame, compiled, design.seed)
+    assert (back.actor_out[:, :, list(layout.O_POST_LOST)] == 0).all()
+    doc = dict(stored.cells[0]["summary"])
+    doc["actors"] = {a: {m: v for m, v in ms.items() if m not in posts}
+                     for a, ms in doc["actors"].items()}
+    doc["actors_ci"] = {a: {m: v for m, v in ms.items() if m not in posts}
+                        for a, ms in doc["actors_ci"].items()}
+    old = Summary.from_json(doc)
+    cli.print_summary("t", old)
+    out = capsys.readouterr().out
+    assert "per actor" in out and "leaders lost by post" not in out
