@@ -219,7 +219,7 @@ class Mutator:
             nested = "[" * depth  # unterminated
         else:
             nested = "- " * min(depth, 5000) + "x"  # block sequences on one line
-        field = rng.choice(["description", "actors.ISR.leaders", "policies.informal.set.x",
+        field = rng.choice(["description", "actors.ISR.posts.head.holders", "policies.informal.set.x",
                             "actors.ISR.resolve", "outcomes.horizons"])
         data = copy.deepcopy(self.data)
         node = data
@@ -233,10 +233,11 @@ class Mutator:
     def _aliases(self, rng: random.Random) -> Case:
         if rng.random() < 0.25:  # valid sharing: the dumper writes an anchor and its aliases
             data = copy.deepcopy(self.data)
-            actors = list(data["actors"])
+            actors = [x for x, actor in data["actors"].items() if "posts" in actor]
             a, b = rng.sample(actors, 2)
-            field = "leaders"  # (the dumper shares lists and mappings, not scalars)
-            data["actors"][b][field] = data["actors"][a][field] = [*data["actors"][a][field]]
+            field = "posts.head.holders"  # (the dumper shares lists and mappings, not scalars)
+            heads = data["actors"][a]["posts"]["head"], data["actors"][b]["posts"]["head"]
+            heads[0]["holders"] = heads[1]["holders"] = [*heads[0]["holders"]]
             if rng.random() < 0.5:
                 data["outcomes"]["ceasefire"]["pairs"][0] = data["outcomes"]["hostages"]["between"] = \
                     list(data["outcomes"]["ceasefire"]["pairs"][0])
@@ -247,7 +248,8 @@ class Mutator:
         for k in range(1, levels + 1):
             lines.append(f"a{k}: &a{k} [" + ", ".join([f"*a{k - 1}"] * width) + "]")
         laughs = "\n  ".join(lines)
-        where = rng.choice(["description", "policies.informal.set", "actors.ISR.leaders", "x_bomb"])
+        where = rng.choice(["description", "policies.informal.set", "actors.ISR.posts.head.holders",
+                            "x_bomb"])
         data = copy.deepcopy(self.data)
         node = data
         parts = where.split(".")

@@ -26,7 +26,8 @@ from escalade.scenario.load import load_scenario
 FILE = Path(__file__).resolve().parent.parent / "tests" / "data" / "golden-levant-2024.json"
 SCENARIO, RUNS, SEED = "levant-2024", 4000, 0
 POLICIES = ("informal", "formal-pact", "formal-no-void", "informal-red-line", "no-guarantee", "aid-cut")
-METRICS = ("strikes", "strikes_initiated", "casualties", "leaders_lost")
+METRICS = ("strikes", "strikes_initiated", "casualties", "leaders_lost", "head_lost", "military_lost",
+           "political_lost")
 
 
 def measure() -> dict[str, Any]:

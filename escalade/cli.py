@@ -231,7 +231,8 @@ def print_summary(title: str, summary: Summary) -> None:
         table.add_row(name, fmt_ci(est), describe(name))
     out.print(table)
     actors = Table(title="per actor (means over replicates)", title_justify="left")
-    metrics = [o.name for o in OUTCOMES if o.kind == "actor"]  # the registry's display order
+    # the registry's display order; losses by post get a line of their own below
+    metrics = [o.name for o in OUTCOMES if o.kind == "actor" and not o.post]
     actors.add_column("actor")
     for m in metrics:
         actors.add_column(m.replace("_", " "), justify="right")
@@ -239,6 +240,12 @@ def print_summary(title: str, summary: Summary) -> None:
         actors.add_row(aid, *(f"{ms[m].value:.2f}" if ms[m].value < 100 else f"{ms[m].value:.0f}"
                               for m in metrics))
     out.print(actors)
+    by_post = [(o, [f"{aid} {ms[o.name].value:.2f}" for aid, ms in summary.actors.items()
+                    if ms.get(o.name) is not None and ms[o.name].value >= 0.005])
+               for o in OUTCOMES if o.post and any(o.name in ms for ms in summary.actors.values())]
+    if by_post:  # (a summary stored before posts has none of these tallies)
+        out.print("leaders lost by post (mean per replicate): " + "; ".join(
+            f"{o.post}: {' '.join(vals) or 'none'}" for o, vals in by_post), highlight=False)
     if summary.strikes_by_pair:
         pairs = "  ".join(f"{k} {e.value:.1f}" for k, e in summary.strikes_by_pair.items())
         out.print(f"strikes by pair (mean per replicate): {pairs}", highlight=False)

@@ -12,15 +12,15 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from escalade.scenario.schema import AttackInject, Scenario
+from escalade.scenario.schema import POST_KINDS, AttackInject, Scenario
 
 # --- actor float columns: AF[i, col] -------------------------------------------------------
-(CAP0, RESOLVE, MULT, REP, RISK, COSTW, AIRDEF, LAM, DECAY, WEARY, DECAP_LOSS, RECOV, PROTECT,
- BELIEF_NOISE, AID_SHARE, LEVERAGE, LEAD_F, OPPORT, AIM_EXH) = range(19)
-N_AF = 19
+(CAP0, RESOLVE, MULT, REP, RISK, COSTW, AIRDEF, LAM, DECAY, WEARY, RECOV, BELIEF_NOISE, AID_SHARE,
+ LEVERAGE, LEAD_F, OPPORT, AIM_EXH) = range(17)
+N_AF = 17
 # --- actor int columns: AI[i, col] ---------------------------------------------------------
-VACANT0, SUCC_DELAY, RESTRAINT, AID_LAG, IS_MAIN, IS_PROTECTOR = range(6)
-N_AI = 6
+RESTRAINT, AID_LAG, IS_MAIN, IS_PROTECTOR = range(4)
+N_AI = 4
 # commitment types in PI[p, q, COMMIT] (protector p, protected q; NO_COMMIT: none between them)
 NO_COMMIT, C_NONE, C_INFORMAL, C_FORMAL, C_AID_CUT, C_PATRON, C_CLIENT = -1, 0, 1, 2, 3, 4, 5
 COMMIT_CODES = {"none": C_NONE, "informal": C_INFORMAL, "formal": C_FORMAL, "aid_cut": C_AID_CUT,
@@ -34,10 +34,23 @@ PULL_OWN, PULL_DEFEND, PULL_ENTRAP = 0, 1, 2
 N_PF = 15
 # --- pair int columns: PI[i, j, col] -------------------------------------------------------
 # The commitment columns (COMMIT .. INTEREST) describe p's commitment to q at PI[p, q].
-# RUNGS: a bit mask of the rungs i can use on j (bit r set: rung r open; rung 0 always).
+# RUNGS: a bit mask of the rungs i can use on j (bit r set: rung r open; rung 0 always);
+# KILL_POST: the post of j that i's kill attempts aim at.
 (MAXRUNG, TOTAL_AIM, MEDIATOR, PAUSE, LINK, COMMIT, TRIGGER, JOIN, VOID_RUNG, VOID_DAYS, ON_LAUNCH,
- INTEREST, RUNGS) = range(13)
-N_PI = 13
+ INTEREST, RUNGS, KILL_POST) = range(14)
+N_PI = 14
+# --- leadership posts (M1): POF[i, k, col] float64, POI[i, k, col] int64 --------------------
+# k indexes POST_KINDS (head, military, political); an actor without post k has HAS_POST 0 there.
+# PROTECTION: how much protection cuts the kill chance; EXPOSURE: scales the rung's kill chance;
+# POST_LOSS: share of capability lost when the holder is killed; RESOLVE_CHG, HOSTILITY_CHG,
+# DEAL_CHG: what the loss adds to the actor's resolve, hostility toward the killer and value of
+# a deal with the killer. POST_VACANT0: days the post is vacant at start; POST_DELAY: days it
+# stays vacant after a killing.
+N_POST = len(POST_KINDS)
+PROTECTION, EXPOSURE, POST_LOSS, RESOLVE_CHG, HOSTILITY_CHG, DEAL_CHG = range(6)
+N_POF = 6
+HAS_POST, POST_VACANT0, POST_DELAY = range(3)
+N_POI = 3
 # --- ladder columns: LF[r, col] ------------------------------------------------------------
 DAMAGE, COST, INTERCEPTABLE, KILLP, HUMIL, COOLDOWN, LEAD, CAMPAIGN = range(8)
 N_LF = 8
@@ -51,8 +64,8 @@ N_MC = 17
  RELEASE_DAYS, WAR_DAYS, WAR_WINDOW, BREAK_RUNG) = range(13)
 N_MI = 13
 # --- inject rows: INJ[k, col] ----------------------------------------------------------------
-INJ_DAY, INJ_TYPE, INJ_ACTOR, INJ_TARGET, INJ_RUNG, INJ_KILL = range(6)
-N_INJ = 6
+INJ_DAY, INJ_TYPE, INJ_ACTOR, INJ_TARGET, INJ_RUNG, INJ_KILL, INJ_POST = range(7)
+N_INJ = 7
 INJ_ATTACK, INJ_CEASEFIRE = 0, 1
 
 
@@ -63,7 +76,8 @@ class Compiled:
     AF (A, N_AF) float64, AI (A, N_AI) int64: per-actor parameters (the aid columns describe an
     aid cut on that actor). PF (A, A, N_PF) float64, PI (A, A, N_PI) int64: per directed pair
     (i toward j); their commitment columns describe i's commitment to j (PI[i, j, COMMIT] is
-    NO_COMMIT where there is none). LF (R, N_LF): ladder. MC, MI: model constants.
+    NO_COMMIT where there is none). POF (A, N_POST, N_POF) float64, POI (A, N_POST, N_POI)
+    int64: leadership posts. LF (R, N_LF): ladder. MC, MI: model constants.
     INJ (K, N_INJ) int64: scripted events sorted by day. INJF (K,) float64: the damage an
     attack inject delivers when it is fixed (a real event's reported toll), NaN when the model
     resolves it (interception, noise).
@@ -76,7 +90,7 @@ class Compiled:
 
     ids: tuple[str, ...]
     names: tuple[str, ...]
-    leaders: tuple[tuple[str, ...], ...]
+    holders: tuple[tuple[tuple[str, ...], ...], ...]  # [actor][post]: holder, then successors
     rung_names: tuple[str, ...]
     rung_cameo: tuple[str, ...]
     rung_goldstein: tuple[float, ...]
@@ -88,6 +102,8 @@ class Compiled:
     AI: np.ndarray
     PF: np.ndarray
     PI: np.ndarray
+    POF: np.ndarray
+    POI: np.ndarray
     LF: np.ndarray
     MC: np.ndarray
     MI: np.ndarray
@@ -127,18 +143,33 @@ def compile_scenario(sc: Scenario) -> Compiled:
     AF = np.zeros((A, N_AF))
     AI = np.zeros((A, N_AI), dtype=np.int64)
     for k, (aid, a) in enumerate(sc.actors.items()):
-        AF[k, [CAP0, RESOLVE, MULT, REP, RISK, COSTW, AIRDEF, LAM, DECAY, WEARY, DECAP_LOSS, RECOV,
-               PROTECT, BELIEF_NOISE, LEAD_F, OPPORT]] = [
+        AF[k, [CAP0, RESOLVE, MULT, REP, RISK, COSTW, AIRDEF, LAM, DECAY, WEARY, RECOV,
+               BELIEF_NOISE, LEAD_F, OPPORT]] = [
             a.capability, a.resolve, a.retaliation_multiplier, a.reputation_sensitivity,
             a.risk_weight, a.cost_weight, a.air_defence, a.rationality, a.grievance_decay,
-            a.war_weariness, a.decapitation_loss, a.recovery_rate, a.leader_protection,
-            a.belief_noise, a.lead_factor, a.opportunism]
+            a.war_weariness, a.recovery_rate, a.belief_noise, a.lead_factor, a.opportunism]
         AF[k, AIM_EXH] = np.inf if a.aim_exhaustion is None else a.aim_exhaustion
-        AI[k, VACANT0] = a.leader_vacant_days
-        AI[k, SUCC_DELAY] = a.succession_delay
         AI[k, RESTRAINT] = top if a.restraint_rung is None else a.restraint_rung
         AI[k, AID_LAG] = 1
         AI[k, IS_MAIN] = int(aid in sc.outcomes.regional_war.actors)
+
+    # Leadership posts (M1): an actor without ``posts`` has one, ``head``, from its single-post
+    # fields (Actor.post_table).
+    POF = np.zeros((A, N_POST, N_POF))
+    POI = np.zeros((A, N_POST, N_POI), dtype=np.int64)
+    first_post = np.zeros(A, dtype=np.int64)
+    holders = []
+    for k, a in enumerate(sc.actors.values()):
+        table = a.post_table()
+        names: list[tuple[str, ...]] = [()] * N_POST
+        for kind, post in table.items():
+            q = POST_KINDS.index(kind)
+            POF[k, q] = [post.protection, post.exposure, post.capability_loss,
+                         post.resolve_change, post.hostility_change, post.deal_change]
+            POI[k, q] = [1, post.vacant_days, post.succession_delay]
+            names[q] = tuple(post.holders)
+        first_post[k] = POST_KINDS.index(next(iter(table)))
+        holders.append(tuple(names))
 
     PF = np.zeros((A, A, N_PF))
     PI = np.zeros((A, A, N_PI), dtype=np.int64)
@@ -164,6 +195,7 @@ def compile_scenario(sc: Scenario) -> Compiled:
             AI[q, AID_LAG] = c.aid_lag_days
     for k, aid in enumerate(ids):
         PI[k, :, TOTAL_AIM] = int(sc.actors[aid].war_aim == "total")
+    PI[:, :, KILL_POST] = first_post[None, :]  # kills aim at the target's first post
     for rel in sc.relations:
         i, j = ix[rel.actor], ix[rel.target]
         PF[i, j, [HOSTILE, G0, HOSTILITY, BIAS, DEAL, FLOOR, AIM_CAP]] = [
@@ -176,6 +208,8 @@ def compile_scenario(sc: Scenario) -> Compiled:
         PI[i, j, TOTAL_AIM] = int(aim == "total")
         if rel.linked_front is not None:
             PI[i, j, LINK] = ix[rel.linked_front]
+        if rel.kill_post is not None:
+            PI[i, j, KILL_POST] = POST_KINDS.index(rel.kill_post)
     for m in sc.mediators:
         for a, b in m.pairs:
             i, j = ix[a], ix[b]
@@ -211,20 +245,22 @@ def compile_scenario(sc: Scenario) -> Compiled:
     for inj in sorted(sc.injects, key=lambda x: x.day):
         if isinstance(inj, AttackInject):
             kill = -1 if inj.kill_leader is None else int(inj.kill_leader)
-            rows.append([inj.day, INJ_ATTACK, ix[inj.actor], ix[inj.target], inj.rung, kill])
+            i, j = ix[inj.actor], ix[inj.target]
+            post = PI[i, j, KILL_POST] if inj.post is None else POST_KINDS.index(inj.post)
+            rows.append([inj.day, INJ_ATTACK, i, j, inj.rung, kill, post])
             fixed.append(np.nan if inj.damage is None else inj.damage)
         else:
-            rows.append([inj.day, INJ_CEASEFIRE, ix[inj.between[0]], ix[inj.between[1]], 0, 0])
+            rows.append([inj.day, INJ_CEASEFIRE, ix[inj.between[0]], ix[inj.between[1]], 0, 0, 0])
             fixed.append(np.nan)
     INJ = np.array(rows, dtype=np.int64).reshape(len(rows), N_INJ)
     INJF = np.array(fixed, dtype=np.float64).reshape(len(rows))
 
-    for arr in (AF, AI, PF, PI, LF, MC, MI, INJ, INJF):
+    for arr in (AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF):
         arr.setflags(write=False)
     return Compiled(
         ids=ids,
         names=tuple(a.name for a in sc.actors.values()),
-        leaders=tuple(tuple(a.leaders) for a in sc.actors.values()),
+        holders=tuple(holders),
         rung_names=tuple(r.name for r in sc.ladder),
         rung_cameo=tuple(r.cameo for r in sc.ladder),
         rung_goldstein=tuple(r.goldstein for r in sc.ladder),
@@ -232,5 +268,5 @@ def compile_scenario(sc: Scenario) -> Compiled:
         start_date=sc.start_date,
         horizons=tuple(sorted(set(o.horizons))),
         hostages_held=host.held if host else 0,
-        AF=AF, AI=AI, PF=PF, PI=PI, LF=LF, MC=MC, MI=MI, INJ=INJ, INJF=INJF,
+        AF=AF, AI=AI, PF=PF, PI=PI, POF=POF, POI=POI, LF=LF, MC=MC, MI=MI, INJ=INJ, INJF=INJF,
     )

@@ -55,6 +55,10 @@ class Outcome:
     * ``differences``: rows of the report's table of paired differences between policies
       (``difference_horizons``: also these by-horizon variants, when the scenario has them);
     * ``compare``: rows of the CLI's ``compare`` table (actor tallies; every probability is shown).
+
+    ``post``: for an actor tally of one leadership post, that post (``head``, ``military``,
+    ``political``: the scenario schema's ``POST_KINDS``, which the engine's layout checks); the
+    CLI prints such tallies on one line by post instead of as columns of its actor table.
     """
 
     name: str
@@ -73,6 +77,7 @@ class Outcome:
     differences: bool = False
     difference_horizons: tuple[int, ...] = ()
     compare: bool = False
+    post: str = ""
 
 
 OUTCOMES: tuple[Outcome, ...] = (
@@ -115,7 +120,8 @@ OUTCOMES: tuple[Outcome, ...] = (
             "strikes made while not answering an attack", "strikes", "strikes initiated",
             differences=True, compare=True),
     Outcome("leaders_lost", "actor", 2,
-            "leaders killed (by a strike or a scripted kill)", "leaders", "leaders lost", compare=True),
+            "holders of any of its leadership posts killed (by a strike or a scripted kill)",
+            "leaders", "leaders lost", compare=True),
     Outcome("casualties", "actor", 3,
             "casualties from the damage received", "casualties", "casualties",
             differences=True, compare=True),
@@ -127,6 +133,16 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("abandoned", "actor", 5,
             "attacks at its trigger rung on this protected actor left without its protector's help",
             "attacks", "abandoned", differences=True),
+    # Leaders lost by post (M1); results stored before posts had none of these: 0.
+    Outcome("head_lost", "actor", 7,
+            "holders of its head post (leader, head of state) killed", "leaders", "heads lost",
+            absent=0, post="head"),
+    Outcome("military_lost", "actor", 8,
+            "holders of its military command post killed", "leaders", "commanders lost",
+            absent=0, post="military"),
+    Outcome("political_lost", "actor", 9,
+            "holders of its political leadership post killed", "leaders", "political chiefs lost",
+            absent=0, post="political"),
 )
 
 
@@ -190,6 +206,8 @@ def check(outcomes: tuple[Outcome, ...] | None = None) -> None:
             problems.append(f"{o.name}: compare applies to actor tallies (every probability is shown)")
         if o.differences and o.kind == "count":
             problems.append(f"{o.name}: the differences table has no rows for counts")
+        if o.post and o.kind != "actor":
+            problems.append(f"{o.name}: post applies to actor tallies")
         if o.headline and not o.short:
             problems.append(f"{o.name}: a headline outcome needs a short header")
     if problems:

@@ -2,10 +2,10 @@
 
 The bundled scenarios exercise only the parameter values they were written with; this drives
 both engines through random ones (lead times, declared ends, regional war windows, scripted
-attacks with fixed damage and kills, campaigns, cease-fires, mediators, several commitments of
-every type with their terms, hostages,
-replayed history through a free day) and demands identical outputs, and checks that the
-fixtures reach the events the rules can produce.
+attacks with fixed damage and kills, leadership posts and the kills aimed at them, campaigns,
+cease-fires, mediators, several commitments of every type with their terms, hostages, replayed
+history through a free day) and demands identical outputs, and checks that the fixtures reach the
+events the rules can produce.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from escalade.scenario.schema import Scenario
 IDS = ["AAA", "BBB", "CCC", "DDD"]
 NAMES = ("days_out", "actor_out", "path", "pair_out", "pair_days")
 SCENARIOS = 40
+POSTS = ["head", "military", "political"]
 
 
 def gen(rng: np.random.Generator) -> tuple[Scenario, object]:
@@ -81,6 +82,21 @@ def gen(rng: np.random.Generator) -> tuple[Scenario, object]:
             "opportunism": float(rng.choice([0.0, rng.uniform(0, 5)])),
             "aim_exhaustion": None if rng.uniform() < 0.5 else float(rng.uniform(0, 2)),
         }
+        if rng.uniform() < 0.6:  # several leadership posts instead of one
+            kinds = [str(k) for k in rng.permutation(POSTS)][: int(rng.integers(1, 4))]
+            del actors[a]["leaders"], actors[a]["leader_vacant_days"]
+            actors[a]["posts"] = {k: {
+                "holders": [f"{k}1", f"{k}2"],
+                "vacant_days": int(rng.choice([0, 0, rng.integers(1, 10)])),
+                "protection": None if rng.uniform() < 0.3 else float(rng.uniform()),
+                "exposure": float(rng.choice([1.0, rng.uniform(0, 3)])),
+                "capability_loss": None if rng.uniform() < 0.3 else float(rng.uniform()),
+                "succession_delay": None if rng.uniform() < 0.3 else int(rng.integers(0, 10)),
+                "resolve_change": float(rng.choice([0.0, rng.uniform(-1, 1)])),
+                "hostility_change": float(rng.choice([0.0, rng.uniform(-2, 3)])),
+                "deal_change": float(rng.choice([0.0, rng.uniform(-3, 3)])),
+            } for k in kinds}
+    posts = {a: list(actors[a].get("posts") or ["head"]) for a in ids}
     relations = []
     for a in ids:
         for b in ids:
@@ -103,6 +119,7 @@ def gen(rng: np.random.Generator) -> tuple[Scenario, object]:
                         "aim_capability": float(rng.choice([0.0, rng.uniform(0.3, 1.0)])),
                         "linked_front": (str(rng.choice([x for x in ids if x not in (a, b)]))
                                          if n > 2 and rng.uniform() < 0.3 else None),
+                        "kill_post": (str(rng.choice(posts[b])) if rng.uniform() < 0.5 else None),
                     }
                 )
     fr = int(rng.integers(1, top + 1))
@@ -172,6 +189,8 @@ def gen(rng: np.random.Generator) -> tuple[Scenario, object]:
                 inj["kill_leader"] = True
             elif k < 0.4:
                 inj["kill_leader"] = False
+            if rng.uniform() < 0.5:
+                inj["post"] = str(rng.choice(posts[ids[b]]))
             injects.append(inj)
     window = int(rng.integers(1, 8))
     war = {"window": window, "days": int(rng.integers(1, window + 1))}

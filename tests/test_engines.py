@@ -101,13 +101,13 @@ def test_engines_agree_on_replayed_history() -> None:
 
 def test_both_engines_hold_the_declared_state() -> None:
     """One table names the state (engine/state.py): the reference's World has exactly those
-    fields (and the traces' leader index), and the kernel allocates each with its shape and type."""
+    fields (and the traces' holder index), and the kernel allocates each with its shape and type."""
     from escalade.engine import kernel, reference
     from escalade.engine.state import FIELDS, State, new_state
 
     c = compiled()
     world = reference.World(c, 1)
-    assert set(vars(world)) - {"leader"} == set(State._fields)
+    assert set(vars(world)) - {"holder"} == set(State._fields)
     for name, kind, _, _ in FIELDS:
         value = getattr(world, name)
         assert len(value) == c.n_actors and (kind == "actor") != isinstance(value[0], list), name

@@ -316,3 +316,30 @@ def test_the_tables_regional_war_is_counted_as_the_model_counts_it(tmp_path: Pat
                        f"{second},BBB,AAA,192,5,war day\n")
         table = load_events(csv, actors=list(sc.actors), ladder=sc.ladder)
         assert observed(sc, table, q) == war, second
+
+
+def test_a_replayed_killing_empties_the_post_that_names_the_person_killed() -> None:
+    """Episode A: Soleimani's killing (3 Jan 2020) is forced at Iran's military post, which his
+    deputy takes that day; the supreme leader's post is untouched. Al-Muhandis, Kata'ib
+    Hezbollah's one post, is killed too; the other attacks name nobody and forbid a kill."""
+    from escalade import compile as C
+    from escalade.engine import reference
+    from escalade.history import episodes
+
+    ep = episodes.find("A")
+    assert ep is not None
+    table, loaded = episodes.load(ep)
+    cond = condition(loaded.scenario, table, dt.date(2020, 1, 5), 7)
+    kills = {(i["actor"], i["target"], i["day"]): i.get("post") for i in cond.injects
+             if i["kill_leader"]}
+    day = (dt.date(2020, 1, 3) - loaded.scenario.start_date).days + 1
+    assert kills == {("USA", "IRN", day): "military", ("USA", "KH", day): "head"}
+    assert all(i.get("post") is None for i in cond.injects if not i["kill_leader"])
+    c = cond.compiled
+    irn, head, mil = c.index("IRN"), C.POST_KINDS.index("head"), C.POST_KINDS.index("military")
+    res = reference.simulate_replicate(c, 7, trace=True)
+    killed = [(e.target, e.post, e.detail) for e in res.events if e.kind == "kill"]
+    assert (irn, mil, "Qassem Soleimani killed") in killed
+    assert not any(t == irn and k == head for t, k, _ in killed[:2])
+    assert any(e.kind == "succession" and e.actor == irn and "Esmail Qaani" in e.detail
+               for e in res.events)

@@ -10,7 +10,17 @@ import numpy as np
 
 from escalade import compile as C
 from escalade.engine import reference
-from escalade.engine.layout import D_CF_HELD, D_CF_REACHED, D_ENTRAP, D_WAR, O_CAS, O_INIT, O_STRIKES
+from escalade.engine.layout import (
+    D_CF_HELD,
+    D_CF_REACHED,
+    D_ENTRAP,
+    D_WAR,
+    O_CAS,
+    O_INIT,
+    O_LEADERS,
+    O_POST_LOST,
+    O_STRIKES,
+)
 from escalade.engine.rng import replicate_keys
 from escalade.engine.run import simulate
 
@@ -93,13 +103,13 @@ def test_allied_air_defence_cuts_damage_and_the_retaliation_that_follows() -> No
 # ---- M1 decapitation and succession -----------------------------------------------------------
 def test_decapitation_cuts_capability_a_successor_takes_over_and_it_recovers() -> None:
     c = compiled("decapitate-hez", ("actors.HEZ.leader_protection=1.0",))
-    hez = c.index("HEZ")
-    loss, delay = c.AF[hez, C.DECAP_LOSS], int(c.AI[hez, C.SUCC_DELAY])
+    hez, head = c.index("HEZ"), C.POST_KINDS.index("head")
+    loss, delay = c.POF[hez, head, C.POST_LOSS], int(c.POI[hez, head, C.POST_DELAY])
     rate, cap0 = c.AF[hez, C.RECOV], c.AF[hez, C.CAP0]
     seen: dict[int, tuple[float, int, int]] = {}
 
     def observe(day: int, world: reference.World) -> None:
-        seen[day] = (world.cap[hez], world.vacancy[hez], world.leader[hez])
+        seen[day] = (world.cap[hez], world.vacancy[hez][head], world.holder[hez][head])
 
     reference.simulate_replicate(c.with_days(60), int(replicate_keys(1, 0, 1)[0]),
                                  observe=observe)
@@ -514,7 +524,7 @@ def test_campaigns_replace_daily_redraws_of_strikes() -> None:
     is drawn, so Israel initiates fewer strikes (history: daily border fire with strikes on a
     few days, not a strike every week)."""
     daily = ("ladder.3.campaign_days=0", "ladder.8.campaign_days=0", "ladder.9.campaign_days=0")
-    held, redrawn = run(runs=1000, days=60), run(overrides=daily, runs=1000, days=60)
+    held, redrawn = run(runs=4000, days=60), run(overrides=daily, runs=4000, days=60)
     assert_greater(held.actor_out[:, ISR, O_INIT], redrawn.actor_out[:, ISR, O_INIT])
 
 
@@ -575,3 +585,107 @@ def test_exhaustion_abandons_a_total_aim_and_a_truce_can_hold() -> None:
     worn = run(overrides=("actors.ISR.aim_exhaustion=0.0",), runs=2000, days=90)
     held = lambda r: r.days_out[:, D_CF_HELD] >= 0  # noqa: E731
     assert_greater(held(base), held(worn))
+
+
+# ---- M1 leadership posts: what a killing empties and what the loss changes ---------------------
+def _kill(day: int, target: str, post: str, kill: str = "true", actor: str = "ISR") -> str:
+    """An injects override: ``actor`` kills the holder of ``target``'s ``post`` on ``day``."""
+    return (f"injects=[{{type: attack, day: {day}, actor: {actor}, target: {target}, rung: 5, "
+            f"kill_leader: {kill}, post: {post}}}]")
+
+
+def test_a_commanders_killing_does_not_empty_the_head_post() -> None:
+    """Israel kills Hezbollah's military commander on day 2 (Shukr's successor takes the post on
+    day 5): that post is vacant for its succession delay and the next name takes it, while the
+    head post and its holder stay as they were; the loss is counted at the military post, not
+    the head's. Kills aim at the relation's kill_post unless the inject names a post."""
+    c = compiled(None, (_kill(6, "HEZ", "military"), "actors.HEZ.leader_protection=1.0"))
+    c = c.with_days(20)
+    hez, head, mil = c.index("HEZ"), C.POST_KINDS.index("head"), C.POST_KINDS.index("military")
+    delay = int(c.POI[hez, mil, C.POST_DELAY])
+    seen: dict[int, tuple[list[int], list[int], float]] = {}
+    res = reference.simulate_replicate(c, int(replicate_keys(5, 0, 1)[0]), trace=True,
+                                       observe=lambda d, w: seen.__setitem__(
+                                           d, (list(w.vacancy[hez]), list(w.holder[hez]),
+                                               w.cap[hez])))
+    assert seen[5][0][mil] == 0 and seen[6][0][mil] == delay and seen[6][1][mil] == 1
+    assert all(seen[d][0][head] == 0 and seen[d][1][head] == 0 for d in seen)
+    assert np.isclose(seen[6][2], seen[5][2] * (1 - c.POF[hez, mil, C.POST_LOSS]))
+    kill = next(e for e in res.events if e.kind == "kill" and e.target == hez)
+    assert kill.post == mil and "successor to Fuad Shukr" in kill.detail
+    assert any(e.kind == "succession" and e.post == mil and e.day == 6 + delay for e in res.events)
+    # In every run: the military post's loss is counted there, never at the head post.
+    raw = simulate(c, 500, 3)
+    lost = raw.actor_out[:, hez]
+    assert (lost[:, O_POST_LOST[mil]] >= 1).all() and (lost[:, O_POST_LOST[head]] == 0).all()
+    assert (lost[:, O_LEADERS] == lost[:, list(O_POST_LOST)].sum(axis=1)).all()
+    # Israel's own kill attempts aim at the relation's kill_post (military), the inject's post
+    # wins over it, and a relation without one aims at the target's first post (head).
+    assert c.PI[ISR, hez, C.KILL_POST] == mil
+    assert c.INJ[0, C.INJ_POST] == mil
+    assert compiled(None, ("relations.ISR>HEZ.kill_post=null",)).PI[ISR, hez, C.KILL_POST] == head
+
+
+def test_a_kill_aimed_at_a_protected_post_succeeds_less_often() -> None:
+    """Israel's attempts on Hezbollah's military commander (its kill_post) kill fewer holders
+    when the post is better protected, and more when it is more exposed."""
+    hez, mil = compiled().index("HEZ"), O_POST_LOST[C.POST_KINDS.index("military")]
+
+    def lost(*over: str) -> np.ndarray:
+        return run(overrides=over, runs=2000, days=90).actor_out[:, hez, mil]
+
+    base = lost()
+    assert_greater(lost("actors.HEZ.posts.military.protection=0.9"), base)
+    assert_greater(base, lost("actors.HEZ.posts.military.exposure=2.0"))
+
+
+def test_a_posts_loss_changes_capability_resolve_hostility_and_deals_as_set() -> None:
+    """The loss of a post changes what its fields say, on the day of the killing and in the
+    runs that follow (paired runs, same keys): a larger capability_loss leaves Hezbollah weaker,
+    so Israel suffers less; a negative resolve_change makes its answers weaker (Israel suffers
+    less again, with Hezbollah's capability unchanged); a hostility_change
+    makes it strike its killer more; a negative deal_change makes Hamas refuse cease-fires."""
+    hez, ham = compiled().index("HEZ"), compiled().index("HAM")
+    kill_head, kill_pol = _kill(1, "HEZ", "head"), _kill(10, "HAM", "political")
+    post = "actors.HEZ.posts.head"
+    cases = {  # effect: (overrides of the base arm, of the changed arm)
+        "capability": ((kill_head, f"{post}.capability_loss=0.0"),
+                       (kill_head, f"{post}.capability_loss=0.6")),
+        "resolve": ((kill_head, f"{post}.resolve_change=0.0"),
+                    (kill_head, f"{post}.resolve_change=-0.6")),
+        "hostility": ((kill_head, f"{post}.hostility_change=0.0"),
+                      (kill_head, f"{post}.hostility_change=2.0")),
+        "deal": ((kill_pol, "actors.HAM.posts.political.deal_change=0.0"),
+                 (kill_pol, "actors.HAM.posts.political.deal_change=-3.0")),
+    }
+    # The state on the day of the killing moves by exactly what the field says.
+    for effect, (before, after) in cases.items():
+        states = []
+        for over in (before, after):
+            c = compiled(None, over).with_days(12)
+            seen: dict[int, tuple[float, float, float, float]] = {}
+            reference.simulate_replicate(c, int(replicate_keys(1, 0, 1)[0]), observe=lambda d, w, s=seen: (
+                s.__setitem__(d, (w.cap[hez], w.resolve[hez], w.hostility[hez][ISR],
+                                  w.deal[ham][ISR]))))
+            states.append(seen[10] if effect == "deal" else seen[1])
+        k = ("capability", "resolve", "hostility", "deal").index(effect)
+        changed = [s[k] for s in states]
+        if effect == "capability":
+            assert np.isclose(changed[1], changed[0] * 0.4)
+        else:
+            assert np.isclose(changed[1] - changed[0], {"resolve": -0.6, "hostility": 2.0,
+                                                        "deal": -3.0}[effect]), effect
+    # And what the change should move, moves.
+    days = 60
+    arms = {e: tuple(run(overrides=o, runs=1500, days=days) for o in arm) for e, arm in cases.items()}
+    base, weak = arms["capability"]
+    assert_greater(weak.actor_out[:, ISR, O_CAS], base.actor_out[:, ISR, O_CAS])
+    base, meek = arms["resolve"]  # a weaker will to answer: answers by less force, so less harm
+    assert_greater(meek.actor_out[:, ISR, O_CAS], base.actor_out[:, ISR, O_CAS])
+    base, vengeful = arms["hostility"]
+    assert_greater(base.pair_out[:, hez, ISR].astype(float),
+                   vengeful.pair_out[:, hez, ISR].astype(float))
+    base, soured = arms["deal"]
+    never = lambda r: np.where(r.days_out[:, D_CF_REACHED] >= 0, r.days_out[:, D_CF_REACHED],  # noqa: E731
+                               days + 1).astype(float)
+    assert_greater(never(base), never(soured))

@@ -19,7 +19,7 @@ from escalade.scenario.schema import Actor
 
 DATA = Path(__file__).parent / "data"
 # Scenario state, not traits: a profile must not carry them (see profiles/actors.yaml).
-STATE_FIELDS = {"capability", "leaders", "leader_vacant_days", "restraint_rung"}
+STATE_FIELDS = {"capability", "leaders", "leader_vacant_days", "posts", "restraint_rung"}
 
 
 def test_levant_2024_resolves_exactly_as_before_profiles() -> None:

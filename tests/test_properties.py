@@ -84,7 +84,8 @@ def test_state_stays_in_bounds(sc: Scenario, seed: int) -> None:
 
     def observe(day: int, w: reference.World) -> None:
         for i in range(c.n_actors):
-            assert 0.0 <= w.cap[i] <= 1.0 and w.vacancy[i] >= 0 and w.exhaustion[i] >= 0
+            assert 0.0 <= w.cap[i] <= 1.0 and min(w.vacancy[i]) >= 0 and w.exhaustion[i] >= 0
+            assert 0.0 <= w.resolve[i] <= 1.0
             for j in range(c.n_actors):
                 assert 0.0 <= w.belief[i][j] <= 1.0
                 assert w.grievance[i][j] >= 0.0 and math.isfinite(w.grievance[i][j])

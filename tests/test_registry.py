@@ -26,6 +26,7 @@ from escalade.outcomes import Summary, summarise
 from escalade.registry import OUTCOMES, of_kind
 from escalade.reports.build import report_data
 from escalade.reports.data import main_outcomes
+from escalade.scenario.schema import POST_KINDS
 from escalade.storage.record import execute
 from escalade.storage.store import Store, actor_column, raw_from_frame, run_column
 
@@ -42,6 +43,9 @@ def test_the_registry_is_consistent_and_the_engine_columns_follow_it() -> None:
              "strikes": layout.O_STRIKES, "strikes_initiated": layout.O_INIT,
              "leaders_lost": layout.O_LEADERS, "casualties": layout.O_CAS,
              "reputation_cost": layout.O_REP, "abandoned": layout.O_ABANDON, "helped": layout.O_HELPED}
+    # leaders lost by post: one column per post of the scenario schema, in its order
+    assert tuple(o.post for o in of_kind("actor") if o.post) == POST_KINDS
+    named |= {f"{k}_lost": col for k, col in zip(POST_KINDS, layout.O_POST_LOST, strict=True)}
     assert set(named) == {o.name for o in OUTCOMES}, "every outcome has a named engine column"
     for name, col in named.items():
         assert type(col) is int and col == registry.column(name)  # numba wants plain ints
@@ -105,6 +109,8 @@ def test_every_outcome_reaches_storage_summary_report_and_cli(capsys: pytest.Cap
     text = capsys.readouterr().out
     for o in OUTCOMES:
         shown = {"first_day": o.name, "count": o.label, "actor": o.name.replace("_", " ")}[o.kind]
+        if o.post:  # leaders lost by post: one line, by post
+            shown = f"{o.post}: "
         assert shown in text, o.name
     _, compiled = load_cell(stored.design, stored.design.cells[0])
     assert summarise(raw_from_frame(frame, compiled, design.seed)).to_json() == doc
@@ -249,3 +255,28 @@ def test_the_list_finder_finds_a_hand_kept_list() -> None:
     old = ('MAIN = ("regional_war", "ceasefire")\nDESC = {"war_days": 1, "strikes": 2}\n'
            'X = ["regional_war_day", "y"]\n')
     assert [line for line, _ in _outcome_lists(ast.parse(old), known)] == [1, 2]
+
+
+def test_results_stored_before_posts_still_load(capsys: pytest.CaptureFixture[str]) -> None:
+    """A frame and a summary without the losses by post (stored before posts) load: the tallies
+    read 0 per replicate, the summary lacks them, and the CLI prints no line of them."""
+    design = run_design("run", "levant-2024", [None], 40, 2, 50, [])
+    store = Store()
+    rid = execute(store, design)
+    stored = store.get(rid)
+    frame = store.replicates(rid, 0)
+    ids = list(stored.cells[0]["summary"]["actors"])
+    posts = [o.name for o in of_kind("actor") if o.post]
+    frame = frame.drop(columns=[actor_column(a, m) for a in ids for m in posts])
+    _, compiled = load_cell(stored.design, stored.design.cells[0])
+    back = raw_from_frame(frame, compiled, design.seed)
+    assert (back.actor_out[:, :, list(layout.O_POST_LOST)] == 0).all()
+    doc = dict(stored.cells[0]["summary"])
+    doc["actors"] = {a: {m: v for m, v in ms.items() if m not in posts}
+                     for a, ms in doc["actors"].items()}
+    doc["actors_ci"] = {a: {m: v for m, v in ms.items() if m not in posts}
+                        for a, ms in doc["actors_ci"].items()}
+    old = Summary.from_json(doc)
+    cli.print_summary("t", old)
+    out = capsys.readouterr().out
+    assert "per actor" in out and "leaders lost by post" not in out

@@ -231,6 +231,38 @@ def test_yaml_is_data_not_code(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("override", "fragment"),
     [
+        ("relations.ISR>HOU.kill_post=military",
+         "relations.3.kill_post: HOU has no post 'military'; expected one of ['head']"),
+        ("injects=[{type: attack, day: 3, actor: ISR, target: QAT, rung: 5, post: political}]",
+         "injects.0.post: QAT has no post 'political'"),
+        ("actors.HEZ.leaders=[x]", "actors.HEZ.leaders: give leaders or posts, not both"),
+        ("actors.HEZ.posts={}", "actors.HEZ.posts: at least one post"),
+        ("actors.HEZ.posts.chief={holders: [x]}", "actors.HEZ.posts.chief"),
+        ("actors.HEZ.posts.military.exposure=-1", "actors.HEZ.posts.military.exposure"),
+    ],
+)
+def test_bad_posts_are_named(override: str, fragment: str) -> None:
+    """Leadership posts: a kill aimed at a post the target lacks, leaders given with posts, an
+    unknown kind of post or a bad value is refused with the field's path."""
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario("levant-2024", None, [override])
+    assert fragment in str(exc.value), str(exc.value)
+
+
+def test_an_actor_without_posts_has_one_head_post_from_its_single_post_fields() -> None:
+    sc = load_scenario("levant-2024").scenario
+    qatar = sc.actors["QAT"].post_table()
+    assert list(qatar) == ["head"] and qatar["head"].holders == ["Tamim bin Hamad Al Thani"]
+    hez = sc.actors["HEZ"]
+    table = hez.post_table()
+    assert list(table) == ["head", "military"]  # the order kills aim at by default
+    assert table["head"].protection == hez.leader_protection  # unset: the actor's (profile's)
+    assert table["military"].protection == 0.5 and table["military"].vacant_days == 4
+
+
+@pytest.mark.parametrize(
+    ("override", "fragment"),
+    [
         ("actors.XXX.resolve=0.5", "no field 'XXX' at actors; expected one of: HAM"),
         ("relations.ISR>ZZZ.hostility=1", "no item 'ISR>ZZZ' in relations"),
         ("actors.IRN.resolve", "expected PATH=VALUE"),

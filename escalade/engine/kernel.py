@@ -91,8 +91,8 @@ def _pause_days(PI, total, a, b):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _accepts(AF, PF, PI, MC, MI, G, tol, exhaustion, cf, last_force, H, total_aim, key, x, y,
-             t, A):  # pragma: no cover - compiled
+def _accepts(AF, PF, PI, MC, MI, G, tol, exhaustion, cf, last_force, H, total_aim, resolve, deal,
+             key, x, y, t, A):  # pragma: no cover - compiled
     total = total_aim[x, y]
     if total and _pause_days(PI, total_aim, x, y) == 0:
         return False
@@ -102,8 +102,8 @@ def _accepts(AF, PF, PI, MC, MI, G, tol, exhaustion, cf, last_force, H, total_ai
     excess = max(0.0, G[x, y] - max(MC[C.ANSWER], tol[x, y]))
     urge = excess / (excess + MC[C.RET_HALF])
     aim = 0.0 if total else H[x, y]
-    value = (PF[x, y, C.DEAL] + PF[x, y, C.SWEET] + AF[x, C.WEARY] * exhaustion[x]
-             + AF[x, C.LEVERAGE] - aim - AF[x, C.RESOLVE] * urge)
+    value = (deal[x, y] + PF[x, y, C.SWEET] + AF[x, C.WEARY] * exhaustion[x]
+             + AF[x, C.LEVERAGE] - aim - resolve[x] * urge)
     p = 1.0 / (1.0 + math.exp(-AF[x, C.LAM] * value))
     return uniform_nb(key, _ctr(t, x, y, P_ACCEPT, A)) < p
 
@@ -165,9 +165,11 @@ def _plan(c) -> tuple[np.ndarray, ...]:
         watch[:] = True
     talks = np.triu(c.PF[:, :, C.MED_P] > 0.0, 1)
     truce = np.triu(truce | talks | talks.T, 1)
-    # (COSTW * COST) and (KILLP * (1 - PROTECT)): the left operands of the reference's products.
+    # (COSTW * COST) and reference.kill_chance (KILLP * EXPOSURE * (1 - PROTECTION)), by target,
+    # post and rung: the left operands of the reference's products.
     costw_cost = c.AF[:, C.COSTW, None] * c.LF[None, :, C.COST]
-    kill_j = c.LF[None, :, C.KILLP] * (1.0 - c.AF[:, C.PROTECT, None])
+    kill_j = (c.LF[None, None, :, C.KILLP] * c.POF[:, :, None, C.EXPOSURE]
+              * (1.0 - c.POF[:, :, None, C.PROTECTION]))
     rungs = np.ascontiguousarray(c.LF.T)  # rungs[col] is a contiguous vector over rungs
     # prot[q, :n_prot[q]]: the actors committed to q, in index order (reference.protectors).
     prot = np.full((A, A), -1, dtype=np.int64)
@@ -223,13 +225,14 @@ def _redraw(X, utils, dmg, cooldown, kill_j, costw_cost, top, hostility, decap_v
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, days_out, actor_out,
-               pair_out, pair_days, path, state, scratch, cache):  # pragma: no cover - compiled
+def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, free, plan, key, days, days_out,
+               actor_out, pair_out, pair_days, path, state, scratch,
+               cache):  # pragma: no cover - compiled
     """One replicate, all days; writes into its rows of the output arrays.
 
     ``state`` is overwritten from the scenario first; ``scratch`` needs no reset (``choice`` and
-    ``settle`` are 0 and ``kill_order`` -1 off the pairs written here); ``cache`` stays valid
-    across replicates.
+    ``settle`` are 0, ``kill_order`` -1 and ``aimed`` the relation's kill post off the pairs
+    written here); ``cache`` stays valid across replicates.
     """
     hostile, active, watch, talks, truce, rungs, costw_cost, kill_j, prot, n_prot = plan
     # The state by name (engine/state.py); the short local names are the equations' letters.
@@ -241,9 +244,10 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
     tol, camp, camp_start, camp_end = state.tol, state.camp, state.camp_start, state.camp_end
     escalated, camp_ans = state.escalated, state.camp_answer
     H, total_aim = state.hostility, state.total
+    resolve, deal = state.resolve, state.deal
     (NG, settle, choice, kill_order, cap0, voided, killed, utils, rep_g, urged, fixed,
-     forced, dealt, war_ring, launched, honour_due, unblk, unshr, det_rh, det_pull,
-     det_join) = scratch
+     forced, dealt, war_ring, launched, killer, aimed, honour_due, unblk, unshr, det_rh,
+     det_pull, det_join) = scratch
     X, x_cap, x_n = cache
     A = AF.shape[0]
     force = MI[C.FORCE_RUNG]
@@ -262,7 +266,9 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
     war_count = np.int64(0)
     for i in range(A):
         cap[i] = AF[i, C.CAP0]
-        vacancy[i] = AI[i, C.VACANT0]
+        for k in range(C.N_POST):
+            vacancy[i, k] = POI[i, k, C.POST_VACANT0]
+        resolve[i] = AF[i, C.RESOLVE]
         exhaustion[i] = 0.0
     for i in range(A):
         for j in range(A):
@@ -292,6 +298,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             camp_ans[i, j] = False
             H[i, j] = PF[i, j, C.HOSTILITY]
             total_aim[i, j] = PI[i, j, C.TOTAL_AIM] != 0
+            deal[i, j] = PF[i, j, C.DEAL]
             if PF[i, j, C.G0] >= answer or PF[j, i, C.G0] >= answer:
                 last_force[i, j] = 0
 
@@ -326,9 +333,9 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             if uniform_nb(key, _ctr(t, a, b, P_PROPOSE, A)) >= PF[a, b, C.MED_P]:
                 continue
             ok_a = _accepts(AF, PF, PI, MC, MI, G, tol, exhaustion, cf, last_force, H, total_aim,
-                            key, a, b, t, A)
+                            resolve, deal, key, a, b, t, A)
             ok_b = _accepts(AF, PF, PI, MC, MI, G, tol, exhaustion, cf, last_force, H, total_aim,
-                            key, b, a, t, A)
+                            resolve, deal, key, b, a, t, A)
             if ok_a and ok_b:
                 _start_ceasefire(PF, cf, cf_start, cf_until, violated, prep, camp, a, b, t,
                                  days_out, pair_days, free, _pause_days(PI, total_aim, a, b))
@@ -350,7 +357,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             if forced[i, j]:  # a scripted move replaces the choice; silence may still cost
                 if g >= thr and not t < ready[i, j] and prep[i, j] == 0:
                     urged[p] = True
-                    rep_g[p] = AF[i, C.REP] * AF[i, C.RESOLVE] * _log1p(g)
+                    rep_g[p] = AF[i, C.REP] * resolve[i] * _log1p(g)
                 continue
             if prep[i, j] > 0 and t >= launch[i, j]:
                 choice[i, j] = prep[i, j]  # the prepared operation is launched
@@ -390,16 +397,17 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                 target = lg if mg == g else math.log1p(mg)
                 excess = g - thr
                 urge = excess / (excess + MC[C.RET_HALF])
-                ru = AF[i, C.RESOLVE] * urge
-                rep = AF[i, C.REP] * AF[i, C.RESOLVE] * lg  # also phase 5's reputation cost
+                ru = resolve[i] * urge
+                rep = AF[i, C.REP] * resolve[i] * lg  # also phase 5's reputation cost
                 urged[p] = True
                 rep_g[p] = rep
-            present = 1.0 if vacancy[j] == 0 else 0.0
+            kp = PI[i, j, C.KILL_POST]  # the post of j that i's kill attempts aim at
+            present = 1.0 if vacancy[j, kp] == 0 else 0.0
             hostility = H[i, j]
             wear = 1.0 + AF[i, C.WEARY] * exhaustion[i]
             rb = AF[i, C.RISK] * belief[i, j]
             breaking = cf[i, j]
-            bc = break_cost + max(0.0, PF[i, j, C.DEAL] + PF[i, j, C.SWEET])
+            bc = break_cost + max(0.0, deal[i, j] + PF[i, j, C.SWEET])
             cap_i = cap[i]
             cap_j = cap[j]
             # Help i expects (reference.expected_help) from each actor committed to it: the
@@ -449,7 +457,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                 u = 0.0 - (ru * (diff * diff) if urge_on else 0.0)
                 u -= rep if urge_on and r < force else 0.0
                 u -= honour if honour_on and r < force else 0.0
-                u += hostility * (x + decap_value * (kill_j[j, r] * present))
+                u += hostility * (x + decap_value * (kill_j[j, kp, r] * present))
                 u -= costw_cost[i, r] * wear
                 reply = exp_reply * d * cap_j * unblk[r] * unshr[r]
                 u -= rb * reply / dscale if d > 0.0 else 0.0
@@ -498,7 +506,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                 if prepared:
                     # The day's action is drawn again as while preparing (reference.choose
                     # called a second time); rare, so a call is cheaper than a loop here.
-                    pick = _redraw(X[i], utils, dmg, cooldown, kill_j[j], costw_cost[i], top,
+                    pick = _redraw(X[i], utils, dmg, cooldown, kill_j[j, kp], costw_cost[i], top,
                                    hostility, decap_value, present, wear, exp_reply, cap_i, cap_j,
                                    unblk, unshr, rb, det_rh, det_pull, det_join, nd, dscale,
                                    breaking, bc, break_rung, AF[i, C.LAM], means,
@@ -522,6 +530,7 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                 r = INJ[k, C.INJ_RUNG]
                 choice[a, b] = r
                 kill_order[a, b] = INJ[k, C.INJ_KILL]
+                aimed[a, b] = INJ[k, C.INJ_POST]
                 fixed[a, b] = INJF[k]
                 forced[a, b] = False
                 if not cooldown[r] > 0.0 and LF[r, C.CAMPAIGN] > 0.0:
@@ -537,7 +546,8 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
         # Phase 4: resolution.
         for i in range(A):
             cap0[i] = cap[i]
-            killed[i] = False
+            for k in range(C.N_POST):
+                killed[i, k] = False
             for j in range(A):
                 voided[i, j] = t <= void_until[i, j]
         for i in range(A):
@@ -656,16 +666,22 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
                 if answering and LF[r, C.COOLDOWN] > 0.0:
                     dealt[i, j] = full
             order = kill_order[i, j]
+            kp = aimed[i, j]
             if ((LF[r, C.KILLP] > 0.0 or order == 1)
-                    and vacancy[j] == 0 and not killed[j] and order != 0):
-                pk = LF[r, C.KILLP] * (1.0 - AF[j, C.PROTECT])
+                    and vacancy[j, kp] == 0 and not killed[j, kp] and order != 0):
+                pk = kill_j[j, kp, r]  # reference.kill_chance
                 u = uniform_nb(key, _ctr(t, i, j, P_KILL, A))
                 if order == 1 or u < pk:
-                    killed[j] = True
+                    killed[j, kp] = True
+                    killer[j, kp] = i
                     actor_out[j, L.O_LEADERS] += 1.0
+                    actor_out[j, L.O_POST_LOST[kp]] += 1.0
         for k in range(forced_start, inj):
-            kill_order[INJ[k, C.INJ_ACTOR], INJ[k, C.INJ_TARGET]] = -1
-            fixed[INJ[k, C.INJ_ACTOR], INJ[k, C.INJ_TARGET]] = np.nan
+            a = INJ[k, C.INJ_ACTOR]
+            b = INJ[k, C.INJ_TARGET]
+            kill_order[a, b] = -1
+            aimed[a, b] = PI[a, b, C.KILL_POST]
+            fixed[a, b] = np.nan
         path[t - 1] = level
         # Regional war as a state (reference): N war days within the last W.
         at_war = record and level >= MI[C.WAR_RUNG]
@@ -719,12 +735,24 @@ def _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, key, days, day
             ceil = AF[j, C.CAP0]
             if share > 0.0:
                 ceil = AF[j, C.CAP0] * (1.0 - share * min(1.0, t / AI[j, C.AID_LAG]))
-            if killed[j]:
-                cap[j] *= 1.0 - AF[j, C.DECAP_LOSS]
-                vacancy[j] = AI[j, C.SUCC_DELAY]
-            elif vacancy[j] > 0:
-                vacancy[j] -= 1
-            else:
+            # reference.update_leadership: each post lost today, then recovery if none is vacant.
+            recovering = True
+            for k in range(C.N_POST):
+                if killed[j, k]:
+                    recovering = False
+                    cap[j] *= 1.0 - POF[j, k, C.POST_LOSS]
+                    i = killer[j, k]
+                    if POF[j, k, C.RESOLVE_CHG] != 0.0:
+                        resolve[j] = min(1.0, max(0.0, resolve[j] + POF[j, k, C.RESOLVE_CHG]))
+                    if POF[j, k, C.HOSTILITY_CHG] != 0.0:
+                        H[j, i] = max(0.0, H[j, i] + POF[j, k, C.HOSTILITY_CHG])
+                    if POF[j, k, C.DEAL_CHG] != 0.0:
+                        deal[j, i] += POF[j, k, C.DEAL_CHG]
+                    vacancy[j, k] = POI[j, k, C.POST_DELAY]
+                elif vacancy[j, k] > 0:
+                    recovering = False
+                    vacancy[j, k] -= 1
+            if recovering:
                 cap[j] += AF[j, C.RECOV] * (ceil - cap[j])
             cap[j] = min(cap[j], ceil)
         # (H) war aims (reference.update_aims): opportunity, achievement, abandonment.
@@ -764,7 +792,8 @@ def _new_state(A):  # pragma: no cover - compiled
     f8, i8, b1 = np.float64, np.int64, np.bool_
     return State(
         np.empty(A, dtype=f8),  # cap
-        np.empty(A, dtype=i8),  # vacancy
+        np.empty((A, C.N_POST), dtype=i8),  # vacancy
+        np.empty(A, dtype=f8),  # resolve
         np.empty(A, dtype=f8),  # exhaustion
         np.empty((A, A), dtype=f8),  # grievance
         np.empty((A, A), dtype=f8),  # belief
@@ -790,43 +819,46 @@ def _new_state(A):  # pragma: no cover - compiled
         np.empty((A, A), dtype=b1),  # camp_answer
         np.empty((A, A), dtype=f8),  # hostility
         np.empty((A, A), dtype=b1),  # total
+        np.empty((A, A), dtype=f8),  # deal
     )
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _run_block(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, keys, days, days_out,
+def _run_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, free, plan, keys, days, days_out,
                actor_out, pair_out, pair_days, path):  # pragma: no cover - compiled
     """Replicates ``keys`` one after another, reusing one set of arrays."""
     A = AF.shape[0]
     R = LF.shape[0]
     H = plan[0].shape[0]
     state = _new_state(A)
-    # settle is 0 and choice 0 off the active pairs, kill_order -1 off the day's injects:
-    # set here once, restored by _replicate after every use.
+    # settle is 0 and choice 0 off the active pairs, kill_order -1 and aimed the relation's kill
+    # post off the day's injects: set here once, restored by _replicate after every use.
     scratch = (np.empty((A, A)), np.zeros((A, A)), np.zeros((A, A), dtype=np.int64),
                np.full((A, A), -1, dtype=np.int64), np.empty(A), np.empty((A, A), dtype=np.bool_),
-               np.empty(A, dtype=np.bool_), np.empty(R), np.empty(H),
+               np.empty((A, C.N_POST), dtype=np.bool_), np.empty(R), np.empty(H),
                np.zeros(H, dtype=np.bool_), np.full((A, A), np.nan),
                np.zeros((A, A), dtype=np.bool_), np.zeros((A, A)),
                np.zeros(MI[C.WAR_WINDOW], dtype=np.bool_), np.zeros((A, A), dtype=np.bool_),
+               np.full((A, C.N_POST), -1, dtype=np.int64), PI[:, :, C.KILL_POST].copy(),
                np.zeros(H), np.empty(R), np.empty(R), np.empty(A), np.empty(A),
                np.empty(A, dtype=np.int64))
     # x rows are keyed on a capability; a NaN key matches nothing, so all start stale.
     cache = (np.empty((A, R)), np.full(A, np.nan), np.zeros(A, dtype=np.int64))
     for k in range(keys.shape[0]):
-        _replicate(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, keys[k], days, days_out[k],
-                   actor_out[k], pair_out[k], pair_days[k], path[k], state, scratch, cache)
+        _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, free, plan, keys[k], days,
+                   days_out[k], actor_out[k], pair_out[k], pair_days[k], path[k], state, scratch,
+                   cache)
 
 
 @numba.njit(cache=True, parallel=True, error_model="numpy")
-def simulate_block(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, keys, days, days_out,
-                   actor_out, pair_out, pair_days, path):  # pragma: no cover - compiled
+def simulate_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, free, plan, keys, days,
+                   days_out, actor_out, pair_out, pair_days, path):  # pragma: no cover - compiled
     """Run ``len(keys)`` replicates in parallel; outputs are preallocated and filled in place."""
     n = keys.shape[0]
     for b in numba.prange((n + BLOCK - 1) // BLOCK):
         lo = b * BLOCK
         hi = min(n, lo + BLOCK)
-        _run_block(AF, AI, PF, PI, LF, MC, MI, INJ, INJF, free, plan, keys[lo:hi], days,
+        _run_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, free, plan, keys[lo:hi], days,
                    days_out[lo:hi], actor_out[lo:hi], pair_out[lo:hi], pair_days[lo:hi],
                    path[lo:hi])
 
@@ -844,7 +876,8 @@ def simulate(c, keys: np.ndarray) -> tuple[np.ndarray, ...]:
     # slowed by other work on the machine does not hold the others up.
     old = numba.set_parallel_chunksize(1)
     try:
-        simulate_block(c.AF, c.AI, c.PF, c.PI, c.LF, c.MC, c.MI, c.INJ, c.INJF, c.free_day,
+        simulate_block(c.AF, c.AI, c.PF, c.PI, c.POF, c.POI, c.LF, c.MC, c.MI, c.INJ, c.INJF,
+                       c.free_day,
                        _plan(c), np.asarray(keys, np.uint64), c.days, days_out, actor_out,
                        pair_out, pair_days, path)
     finally:

@@ -14,7 +14,7 @@ these days, also count the replayed history before the free day.)
 What each column of ``days_out`` and ``actor_out`` means is declared in ``escalade.registry``.
 """
 
-from escalade.registry import column, names_of, per_run
+from escalade.registry import column, names_of, of_kind, per_run
 
 # Named column indices for the kernels, derived from the outcome registry (escalade.registry, the
 # one place an outcome is declared). They stay plain module-level ints because numba compiles
@@ -38,6 +38,8 @@ O_CAS: int = column("casualties")
 O_REP: int = column("reputation_cost")
 O_ABANDON: int = column("abandoned")
 O_HELPED: int = column("helped")
+# Leaders lost by post, in the order of the posts (compile.POST_KINDS): O_POST_LOST[k].
+O_POST_LOST: tuple[int, ...] = tuple(o.column for o in of_kind("actor") if o.post)
 N_ACT: int = len(names_of("actor"))
 ACTOR_NAMES: tuple[str, ...] = names_of("actor")  # the columns of actor_out, in order
 

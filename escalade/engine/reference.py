@@ -11,7 +11,8 @@ One day is five phases, in this order:
 3. decisions (M2-M6): each actor picks a rung toward each adversary by a logit rule,
    all from the state at the start of the day (simultaneous moves);
 4. resolution (M7, M1): help, interception, damage, decapitation, cease-fire breaches;
-5. updates: grievances, beliefs (M4), exhaustion, succession and recovery (M1), outcomes (M9).
+5. updates: grievances, beliefs (M4), exhaustion, succession, recovery and what the loss of a
+   post does to resolve, hostility and deals (M1), outcomes (M9).
 
 History replayed into a run (``Compiled.free_day`` > 1): before the free day only injects act
 (phases 2 and 3 are skipped, the reputation cost of silence is not charged: nobody chose) and
@@ -35,6 +36,8 @@ from escalade.engine.rng import counter, normal, uniform
 
 NEVER = -(10**6)
 FOREVER = 10**9  # the last day of a cease-fire that is not a pause
+# How traces name each post (compile.POST_KINDS order).
+POST_LABELS = ("leader", "military commander", "political chief")
 
 
 @dataclass
@@ -47,6 +50,7 @@ class Event:
     target: int = -1
     rung: int = -1
     detail: str = ""
+    post: int = -1  # kill and succession: the post (an index of compile.POST_KINDS)
 
 
 @dataclass
@@ -63,13 +67,16 @@ class World:
     """The state of one replicate. Lists indexed by actor (i) and pair (i, j): i toward j.
 
     Its fields are those declared in ``engine/state.py`` (which the kernel uses by the same
-    names), plus ``leader`` for traces."""
+    names), plus ``holder`` for traces. Post fields are indexed ``[i][k]``, k a post of
+    ``compile.POST_KINDS``."""
 
     def __init__(self, c: C.Compiled, key: int):
         A = c.n_actors
         self.cap = [float(c.AF[i, C.CAP0]) for i in range(A)]
-        self.vacancy = [int(c.AI[i, C.VACANT0]) for i in range(A)]
-        self.leader = [0] * A
+        self.vacancy = [[int(c.POI[i, k, C.POST_VACANT0]) for k in range(C.N_POST)]
+                        for i in range(A)]
+        self.holder = [[0] * C.N_POST for _ in range(A)]  # index of each post's holder's name
+        self.resolve = [float(c.AF[i, C.RESOLVE]) for i in range(A)]
         self.exhaustion = [0.0] * A
         self.grievance = [[float(c.PF[i, j, C.G0]) for j in range(A)] for i in range(A)]
         self.belief = [[0.0] * A for _ in range(A)]
@@ -97,6 +104,7 @@ class World:
         # War aims (H): what i wants from j, and whether that is total; both can change.
         self.hostility = [[float(c.PF[i, j, C.HOSTILITY]) for j in range(A)] for i in range(A)]
         self.total = [[bool(c.PI[i, j, C.TOTAL_AIM]) for j in range(A)] for i in range(A)]
+        self.deal = [[float(c.PF[i, j, C.DEAL]) for j in range(A)] for i in range(A)]
         answer = c.MC[C.ANSWER]
         for i in range(A):
             for j in range(A):
@@ -166,14 +174,16 @@ def utility(c: C.Compiled, w: World, i: int, j: int, r: int, x: float, t: int) -
         excess = g - thr
         urge = excess / (excess + mc[C.RET_HALF])
         diff = x - target
-        u -= af[i, C.RESOLVE] * urge * (diff * diff)
+        u -= w.resolve[i] * urge * (diff * diff)
         if r < c.MI[C.FORCE_RUNG]:  # M2: leaving a grievance unanswered costs reputation
-            u -= af[i, C.REP] * af[i, C.RESOLVE] * math.log1p(g)
+            u -= af[i, C.REP] * w.resolve[i] * math.log1p(g)
     if (t >= w.ready[i][j] and w.prep[i][j] == 0 and obligated(w, i, j, t)
             and r < c.MI[C.FORCE_RUNG]):
         u -= w.owed[i][j]  # M6: not honouring a commitment costs its audience cost
-    present = 1.0 if w.vacancy[j] == 0 else 0.0
-    kill = lf[r, C.KILLP] * (1.0 - af[j, C.PROTECT]) * present
+    # M1: the chance of killing the holder of the post of j that i aims at, if it is filled.
+    k = int(c.PI[i, j, C.KILL_POST])
+    present = 1.0 if w.vacancy[j][k] == 0 else 0.0
+    kill = kill_chance(c, j, k, r) * present
     u += w.hostility[i][j] * (x + mc[C.DECAP_VALUE] * kill)  # war aims
     u -= af[i, C.COSTW] * lf[r, C.COST] * (1.0 + af[i, C.WEARY] * w.exhaustion[i])  # M5
     if d > 0.0:
@@ -199,8 +209,14 @@ def utility(c: C.Compiled, w: World, i: int, j: int, r: int, x: float, t: int) -
                 u -= af[i, C.RISK] * hj * punish / mc[C.DSCALE]
     if w.ceasefire[i][j] and r >= c.MI[C.BREAK_RUNG]:
         # M8: breaking a truce costs standing with the mediator and forfeits the deal's value.
-        u -= mc[C.BREAK_COST] + max(0.0, c.PF[i, j, C.DEAL] + c.PF[i, j, C.SWEET])
+        u -= mc[C.BREAK_COST] + max(0.0, w.deal[i][j] + c.PF[i, j, C.SWEET])
     return u
+
+
+def kill_chance(c: C.Compiled, j: int, k: int, r: int) -> float:
+    """M1: the chance an attempt at rung r kills the holder of j's post k: the rung's kill
+    probability, scaled by the post's exposure and cut by its protection."""
+    return c.LF[r, C.KILLP] * c.POF[j, k, C.EXPOSURE] * (1.0 - c.POF[j, k, C.PROTECTION])
 
 
 def choose(c: C.Compiled, w: World, key: int, i: int, j: int, t: int,
@@ -311,8 +327,8 @@ def accepts(c: C.Compiled, w: World, key: int, x: int, y: int, t: int) -> bool:
     excess = max(0.0, w.grievance[x][y] - threshold(c, w, x, y))
     urge = excess / (excess + c.MC[C.RET_HALF])
     aim = 0.0 if total else w.hostility[x][y]
-    value = (c.PF[x, y, C.DEAL] + c.PF[x, y, C.SWEET] + af[x, C.WEARY] * w.exhaustion[x]
-             + af[x, C.LEVERAGE] - aim - af[x, C.RESOLVE] * urge)
+    value = (w.deal[x][y] + c.PF[x, y, C.SWEET] + af[x, C.WEARY] * w.exhaustion[x]
+             + af[x, C.LEVERAGE] - aim - w.resolve[x] * urge)
     p = 1.0 / (1.0 + math.exp(-af[x, C.LAM] * value))
     return uniform(key, counter(t, x, y, rng.P_ACCEPT, c.n_actors)) < p
 
@@ -358,7 +374,7 @@ def simulate_replicate(
                 start_ceasefire(c, w, a, b, t, days_out, pair_days)
                 log(t, "ceasefire", a, b, detail="scripted")
             else:
-                forced[(a, b)] = (int(row[C.INJ_RUNG]), int(row[C.INJ_KILL]))
+                forced[(a, b)] = (int(row[C.INJ_RUNG]), int(row[C.INJ_KILL]), int(row[C.INJ_POST]))
                 fixed[(a, b)] = float(c.INJF[k])
 
         # Phase 2: pauses past their last day lapse; then mediation (M8), on pairs in conflict
@@ -394,6 +410,7 @@ def simulate_replicate(
         # it off); while it is prepared the pair's grievance is held and silence costs nothing.
         choice = [[0] * A for _ in range(A)]
         kill_order = [[-1] * A for _ in range(A)]
+        aimed = [[int(c.PI[i, j, C.KILL_POST]) for j in range(A)] for i in range(A)]  # post aimed at
         urged = [[False] * A for _ in range(A)]  # silence today would cost reputation
         honour_due = [[0.0] * A for _ in range(A)]  # ... or the audience cost of an obligation
         # a prepared operation launched, or a campaign waged, today that was decided as an answer
@@ -402,7 +419,7 @@ def simulate_replicate(
             for j in range(A):
                 if pf[i, j, C.HOSTILE] <= 0.0 or t < free:
                     if (i, j) in forced:
-                        choice[i][j], kill_order[i][j] = forced[(i, j)]
+                        choice[i][j], kill_order[i][j], aimed[i][j] = forced[(i, j)]
                     continue
                 prep = w.prep[i][j]
                 urged[i][j] = (w.grievance[i][j] >= threshold(c, w, i, j) and t >= w.ready[i][j]
@@ -412,7 +429,7 @@ def simulate_replicate(
                     log(t, "campaign_end", i, j, camp, "ran its course")
                     w.camp[i][j] = camp = 0
                 if (i, j) in forced:
-                    choice[i][j], kill_order[i][j] = forced[(i, j)]
+                    choice[i][j], kill_order[i][j], aimed[i][j] = forced[(i, j)]
                 elif prep > 0 and t >= w.launch[i][j]:
                     choice[i][j] = prep  # the prepared operation is launched
                     w.prep[i][j] = 0
@@ -476,7 +493,8 @@ def simulate_replicate(
         settled = [[0.0] * A for _ in range(A)]
         dealt = [[0.0] * A for _ in range(A)]  # what a discrete answer was meant to deal
         exhaustion = [mc[C.EXH_DECAY] * e for e in w.exhaustion]
-        killed = [False] * A
+        killed = [[False] * C.N_POST for _ in range(A)]  # post k of j emptied today
+        killer = [[-1] * C.N_POST for _ in range(A)]  # by whom
         level = -1
         record = t >= free  # outcomes count from the free day on
         # M9: the protector in combat, and why, from what pulled it in before today's blows.
@@ -546,16 +564,19 @@ def simulate_replicate(
                             f"{icpt * lf[r, C.INTERCEPTABLE]:.0%} intercepted{helped}")
                 else:
                     log(t, "attack", i, j, r)
-                # M1: a kill attempt (or a scripted kill) on a leader who is in post.
+                # M1: a kill attempt (or a scripted kill) on the holder of the post aimed at.
+                k = aimed[i][j]
                 attempt = lf[r, C.KILLP] > 0.0 or kill_order[i][j] == 1
-                if attempt and w.vacancy[j] == 0 and not killed[j] and kill_order[i][j] != 0:
-                    p = lf[r, C.KILLP] * (1.0 - af[j, C.PROTECT])
+                if (attempt and w.vacancy[j][k] == 0 and not killed[j][k]
+                        and kill_order[i][j] != 0):
+                    p = kill_chance(c, j, k, r)
                     u = uniform(key, counter(t, i, j, rng.P_KILL, A))
                     if kill_order[i][j] == 1 or u < p:
-                        killed[j] = True
+                        killed[j][k], killer[j][k] = True, i
                         actor_out[j][L.O_LEADERS] += 1
-                        name = leader_name(c, j, w.leader[j])
-                        log(t, "kill", i, j, r, f"{name} killed")
+                        actor_out[j][L.O_POST_LOST[k]] += 1
+                        name = holder_name(c, j, k, w.holder[j][k])
+                        log(t, "kill", i, j, r, f"{name} killed", post=k)
         path[t - 1] = level
         # M9: regional war is a state: the war rung between main parties on at least N days of
         # the last W (a ring of the last W days; days before the free day count as peace).
@@ -573,7 +594,7 @@ def simulate_replicate(
         for i in range(A):
             for j in range(A):
                 if urged[i][j] and choice[i][j] < force:
-                    actor_out[i][L.O_REP] += af[i, C.REP] * af[i, C.RESOLVE] * math.log1p(
+                    actor_out[i][L.O_REP] += af[i, C.REP] * w.resolve[i] * math.log1p(
                         w.grievance[i][j])
                 if honour_due[i][j] > 0.0 and choice[i][j] < force:
                     actor_out[i][L.O_REP] += honour_due[i][j]
@@ -598,7 +619,7 @@ def simulate_replicate(
                 if mc[C.ANSWER] <= w.grievance[i][j] < w.tol[i][j]:
                     w.grievance[i][j] = min(w.grievance[i][j], float(pf[i, j, C.FLOOR]))
         for j in range(A):
-            update_leadership(c, w, j, t, killed[j], log)
+            update_leadership(c, w, j, t, killed[j], killer[j], log)
         update_aims(c, w, cap0, t, log)
         for a in range(A):
             for b in range(a + 1, A):
@@ -767,22 +788,42 @@ def update_aims(c: C.Compiled, w: World, cap0: list[float], t: int, log) -> None
                 log(t, "aim_abandoned", i, j, detail=f"exhaustion {w.exhaustion[i]:.1f}")
 
 
-def update_leadership(c: C.Compiled, w: World, j: int, t: int, killed: bool, log) -> None:
-    """M1: a killed leader costs capability; a successor takes over; capability recovers."""
-    af, ai = c.AF, c.AI
-    if killed:
-        w.cap[j] *= 1.0 - af[j, C.DECAP_LOSS]
-        w.vacancy[j] = int(ai[j, C.SUCC_DELAY])
-        w.leader[j] += 1
-        if w.vacancy[j] == 0:
-            log(t, "succession", j, detail=f"{leader_name(c, j, w.leader[j])} takes over")
-    elif w.vacancy[j] > 0:
-        w.vacancy[j] -= 1
-        if w.vacancy[j] == 0:
-            log(t, "succession", j, detail=f"{leader_name(c, j, w.leader[j])} takes over")
-    else:
+def update_leadership(c: C.Compiled, w: World, j: int, t: int, killed: list[bool],
+                      killer: list[int], log) -> None:
+    """M1: each post whose holder was killed today costs capability, changes j's resolve, its
+    hostility toward the killer and the value of a deal with the killer, and stays vacant for
+    its succession delay; then a successor takes over. Capability recovers on a day when every
+    post is filled and none was lost."""
+    af, pof, poi = c.AF, c.POF, c.POI
+    recovering = True
+    for k in range(C.N_POST):
+        if killed[k]:
+            recovering = False
+            w.cap[j] *= 1.0 - pof[j, k, C.POST_LOSS]
+            i = killer[k]
+            if pof[j, k, C.RESOLVE_CHG] != 0.0:
+                w.resolve[j] = min(1.0, max(0.0, w.resolve[j] + pof[j, k, C.RESOLVE_CHG]))
+            if pof[j, k, C.HOSTILITY_CHG] != 0.0:
+                w.hostility[j][i] = max(0.0, w.hostility[j][i] + pof[j, k, C.HOSTILITY_CHG])
+            if pof[j, k, C.DEAL_CHG] != 0.0:
+                w.deal[j][i] += pof[j, k, C.DEAL_CHG]
+            w.vacancy[j][k] = int(poi[j, k, C.POST_DELAY])
+            w.holder[j][k] += 1
+            if w.vacancy[j][k] == 0:
+                log(t, "succession", j, detail=succeeds(c, w, j, k), post=k)
+        elif w.vacancy[j][k] > 0:
+            recovering = False
+            w.vacancy[j][k] -= 1
+            if w.vacancy[j][k] == 0:
+                log(t, "succession", j, detail=succeeds(c, w, j, k), post=k)
+    if recovering:
         w.cap[j] += af[j, C.RECOV] * (ceiling(c, j, t) - w.cap[j])
     w.cap[j] = min(w.cap[j], ceiling(c, j, t))
+
+
+def succeeds(c: C.Compiled, w: World, j: int, k: int) -> str:
+    """A trace's words for a successor taking post k of j."""
+    return f"{holder_name(c, j, k, w.holder[j][k])} takes over as {POST_LABELS[k]}"
 
 
 def ceiling(c: C.Compiled, j: int, t: int) -> float:
@@ -794,9 +835,10 @@ def ceiling(c: C.Compiled, j: int, t: int) -> float:
     return c.AF[j, C.CAP0] * (1.0 - share * min(1.0, t / c.AI[j, C.AID_LAG]))
 
 
-def leader_name(c: C.Compiled, j: int, k: int) -> str:
-    names = c.leaders[j]
-    return names[k] if k < len(names) else f"successor {k - len(names) + 1}"
+def holder_name(c: C.Compiled, j: int, k: int, n: int) -> str:
+    """The name of the n-th holder of j's post k (0: the one at the start)."""
+    names = c.holders[j][k]
+    return names[n] if n < len(names) else f"successor {n - len(names) + 1}"
 
 
 def simulate(c: C.Compiled, keys: np.ndarray) -> tuple[np.ndarray, ...]:

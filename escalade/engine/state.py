@@ -5,8 +5,9 @@ attribute per field, indexed ``[i]`` or ``[i][j]``), the kernel as arrays in a `
 namedtuple (``state.grievance[i, j]``), which numba passes and reads by name. A variable is
 added here, then given its rules in both engines; no function takes it by position.
 ``tests/test_engines.py`` checks that the reference's ``World``, the kernel's allocation and
-this table name the same fields with the same shapes and types. (``World.leader``, the index of
-the current leader's name, is the one extra: traces print names, outcomes never need them.)
+this table name the same fields with the same shapes and types. (``World.holder``, the index of
+each post's current holder among its names, is the one extra: traces print names, outcomes never
+need them.)
 """
 
 from __future__ import annotations
@@ -16,10 +17,14 @@ from typing import Literal
 
 import numpy as np
 
-# name, "actor" (A,) or "pair" (A, A) for i toward j, dtype, what it holds (docs/model.md, section 2)
-FIELDS: tuple[tuple[str, Literal["actor", "pair"], str, str], ...] = (
+from escalade.compile import N_POST
+
+# name, "actor" (A,), "pair" (A, A) for i toward j or "post" (A, N_POST) for actor i's post k
+# (compile.POST_KINDS), dtype, what it holds (docs/model.md, section 2)
+FIELDS: tuple[tuple[str, Literal["actor", "pair", "post"], str, str], ...] = (
     ("cap", "actor", "float64", "capability"),
-    ("vacancy", "actor", "int64", "days until a successor takes over (0: a leader in post)"),
+    ("vacancy", "post", "int64", "days until a successor takes the post (0: its holder in post)"),
+    ("resolve", "actor", "float64", "willingness to retaliate; a post's loss can change it (M1)"),
     ("exhaustion", "actor", "float64", "war weariness index"),
     ("grievance", "pair", "float64", "grievance of i toward j"),
     ("belief", "pair", "float64", "i's estimate of j's resolve"),
@@ -45,6 +50,7 @@ FIELDS: tuple[tuple[str, Literal["actor", "pair"], str, str], ...] = (
     ("camp_answer", "pair", "bool", "whether the campaign was decided as an answer (W)"),
     ("hostility", "pair", "float64", "i's war aim toward j: value of damaging it (H)"),
     ("total", "pair", "bool", "whether that aim is total (no deal but a pause) (H)"),
+    ("deal", "pair", "float64", "value i puts on a cease-fire with j; a post's loss can change it"),
 )
 
 State = namedtuple("State", [f[0] for f in FIELDS])  # type: ignore[misc]
@@ -52,5 +58,5 @@ State = namedtuple("State", [f[0] for f in FIELDS])  # type: ignore[misc]
 
 def new_state(n_actors: int) -> State:
     """Uninitialised arrays of one replicate's state, shaped and typed as declared."""
-    return State(*(np.empty(n_actors if kind == "actor" else (n_actors, n_actors), dtype=dtype)
-                   for _, kind, dtype, _ in FIELDS))
+    shapes = {"actor": (n_actors,), "pair": (n_actors, n_actors), "post": (n_actors, N_POST)}
+    return State(*(np.empty(shapes[kind], dtype=dtype) for _, kind, dtype, _ in FIELDS))

@@ -21,10 +21,11 @@ Rules, and why:
   cut are dropped: before the cut, history is what happened. Those on or after it stay.
 * ``killed`` (when the row gives it) fixes the damage that got through, in the scenario's damage
   units (killed / ``casualties_per_damage``), instead of the model's interception and noise.
-* A killing named in ``leader`` removes the target's leader only if that name is one of the
-  target's ``leaders`` in the scenario; any other named commander (Soleimani, Shukr) is damage
-  only, since the model has one leadership post per actor. With no such name, the inject forbids
-  a leader kill: the record says the leader survived.
+* A killing named in ``leader`` empties the target's post whose holders (``posts.<post>.holders``
+  or, for an actor with one post, ``leaders``) include that name: the inject aims at that post
+  and forces the kill (Soleimani at Iran's military post, Shukr at Hezbollah's). A name no post
+  lists is damage only. With no such name, the inject forbids a kill at the post it aims at:
+  the record says its holder survived.
 * CAMEO 0871 (declare cease-fire) between two actors starts a cease-fire between them.
 """
 
@@ -88,9 +89,19 @@ def injects_before(scenario: Scenario, table: EventTable, cut: dt.date) -> list[
             row["note"] += f", {e.line}"
         if e.killed is not None and per_damage > 0:
             row["damage"] = (row["damage"] or 0.0) + e.killed / per_damage
-        if e.leader and e.leader in scenario.actors[e.target].leaders:
+        post = holder_post(scenario, e.target, e.leader) if e.leader else None
+        if post is not None:
             row["kill_leader"] = True
+            row["post"] = post
     return sorted([*attacks.values(), *ceasefires.values()], key=lambda r: r["day"])
+
+
+def holder_post(scenario: Scenario, actor: str, name: str) -> str | None:
+    """The post of ``actor`` whose holders (or successors) include ``name``; None if none does."""
+    for kind, post in scenario.actors[actor].post_table().items():
+        if name in post.holders:
+            return kind
+    return None
 
 
 def condition(scenario: Scenario, table: EventTable, cut: dt.date, horizon: int) -> Conditioned:

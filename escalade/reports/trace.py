@@ -5,12 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from escalade.compile import Compiled
-from escalade.engine.reference import Event, ReplicateResult
+from escalade.compile import POST_KINDS, Compiled
+from escalade.engine.reference import POST_LABELS, Event, ReplicateResult
 
 
 def _date(c: Compiled, day: int) -> str:
     return (c.start_date + dt.timedelta(days=day - 1)).isoformat()
+
+
+def _post(e: Event) -> str:
+    """The post a kill aimed at, as a trace names it (leader, military commander ...)."""
+    return POST_LABELS[e.post] if e.post >= 0 else "leader"
 
 
 def describe_event(c: Compiled, e: Event) -> str:
@@ -33,7 +38,7 @@ def describe_event(c: Compiled, e: Event) -> str:
     if e.kind == "campaign_end":
         return f"{actor} ends its {c.rung_names[e.rung]} campaign against {target} ({e.detail})"
     if e.kind == "kill":
-        return f"{actor} kills {target}'s leader: {e.detail}"
+        return f"{actor} kills {target}'s {_post(e)}: {e.detail}"
     if e.kind == "succession":
         return f"{actor}: {e.detail}"
     if e.kind == "ceasefire":
@@ -93,7 +98,7 @@ def _what(c: Compiled, e: Event) -> tuple[str, str]:
     if e.kind == "campaign_end":
         return f"ends its campaign: {c.rung_names[e.rung]}", e.detail
     if e.kind == "kill":
-        return f"kills {target}'s leader", e.detail
+        return f"kills {target}'s {_post(e)}", e.detail
     if e.kind == "succession":
         return "succession", e.detail
     if e.kind == "ceasefire":
@@ -139,6 +144,7 @@ def trace_records(c: Compiled, result: ReplicateResult) -> list[dict[str, Any]]:
          "actor": c.ids[e.actor] if e.actor >= 0 else None,
          "target": c.ids[e.target] if e.target >= 0 else None,
          "rung": e.rung if e.rung >= 0 else None,
+         "post": POST_KINDS[e.post] if e.post >= 0 else None,
          "cameo": c.rung_cameo[e.rung] if e.rung >= 0 else None,
          "text": describe_event(c, e)}
         for e in result.events

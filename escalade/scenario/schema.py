@@ -92,19 +92,68 @@ class LadderRung(_Strict):
     )
 
 
+PostKind = Literal["head", "military", "political"]
+# The posts an actor can declare, in this order in the engine's arrays and in the outputs
+# (``head_lost``, ``military_lost``, ``political_lost``): head of state, supreme leader or
+# overall leader; senior military commander; political bureau chief.
+POST_KINDS: tuple[PostKind, ...] = typing.get_args(PostKind)
+
+
+class Post(_Strict):
+    """One leadership post of an actor (M1): who holds it, how exposed it is, what its loss costs.
+
+    Jordan (2009, 2014) and Price (2012): decapitation hurts young, small, non-religious groups
+    most; old, large, religious organisations lose little and recover (a low ``capability_loss``,
+    a short ``succession_delay``, a ``resolve_change`` that can even be positive). The fields left
+    out (none) take the actor's single-post values: ``leader_protection``, ``decapitation_loss``,
+    ``succession_delay``.
+    """
+
+    holders: list[str] = Field(
+        min_length=1, description="who holds the post (or takes it when a vacancy at start ends), "
+        "then successors in order")
+    vacant_days: int = Field(0, ge=0, le=3650,
+                             description="days until the first holder takes over at start")
+    protection: Prob | None = Field(
+        None, description="how much protection cuts the kill chance (none: leader_protection)")
+    exposure: float = Field(
+        1.0, ge=0.0, le=100.0, description="scales the rung's kill_probability for this post (a "
+        "commander in the field: above 1; a head of state in a bunker: below 1)")
+    capability_loss: Prob | None = Field(
+        None, description="share of capability lost when the holder is killed (none: "
+        "decapitation_loss)")
+    succession_delay: int | None = Field(
+        None, ge=0, le=365, description="days the post stays vacant after a killing (none: the "
+        "actor's succession_delay)")
+    resolve_change: float = Field(
+        0.0, ge=-1.0, le=1.0, description="added to the actor's resolve when the holder is killed "
+        "(clipped to 0..1): negative, a group that loses its will; positive, one that hardens")
+    hostility_change: float = Field(
+        0.0, ge=-100.0, le=100.0, description="added to the actor's hostility toward the killer "
+        "(not below 0): revenge as a standing aim")
+    deal_change: float = Field(
+        0.0, ge=-100.0, le=100.0, description="added to the value the actor puts on a cease-fire "
+        "with the killer: negative, the negotiator lost or talks tainted")
+
+
 class Actor(_Strict):
     """A state or armed group: its capability, leadership, doctrine, stakes and defences."""
 
     name: str
     kind: Literal["state", "armed_group"]
     capability: float = Field(1.0, gt=0.0, le=1.0, description="share of full capability at start")
-    leaders: list[str] = Field(min_length=1, description="current leader, then successors in order")
+    leaders: list[str] | None = Field(
+        None, min_length=1, description="one leadership post: current leader, then successors in "
+        "order (give this or posts)")
     leader_vacant_days: int = Field(0, ge=0, le=3650,
                                     description="days until a successor takes over at start")
     succession_delay: int = Field(7, ge=0, le=365, description="days a leadership post stays vacant")
     decapitation_loss: Prob = Field(0.2, description="share of capability lost when a leader is killed")
     recovery_rate: Prob = Field(0.02, description="daily share of the capability gap recovered")
     leader_protection: Prob = Field(0.5, description="how much protection cuts the kill chance")
+    posts: dict[PostKind, Post] | None = Field(
+        None, description="several leadership posts (head, military, political), in the order "
+        "kills aim at them by default (give this or leaders)")
     resolve: Prob = Field(description="willingness to retaliate (what adversaries try to estimate)")
     retaliation_multiplier: float = Field(1.0, ge=0.0, le=20.0, description="reply size / damage suffered")
     reputation_sensitivity: NonNeg = Field(1.0, description="cost of leaving a grievance unanswered")
@@ -134,6 +183,33 @@ class Actor(_Strict):
         "total aim becomes bounded (none: never)",
     )
 
+    @model_validator(mode="after")
+    def _leaders_or_posts(self) -> Actor:
+        if self.posts is None and self.leaders is None:
+            raise ValueError("give leaders (one post) or posts (several), found neither")
+        if self.posts is not None:
+            if not self.posts:
+                raise ValueError("posts: at least one post, e.g. head: {holders: [name]}")
+            if self.leaders is not None:
+                raise ValueError("leaders: give leaders or posts, not both (name each post's "
+                                 "holders in posts.<post>.holders)")
+            if self.leader_vacant_days:
+                raise ValueError("leader_vacant_days: with posts, give each post's vacant_days")
+        return self
+
+    def post_table(self) -> dict[str, Post]:
+        """The actor's posts with every field filled: its ``posts``, or one ``head`` post built
+        from ``leaders``, ``leader_vacant_days``, ``succession_delay``, ``decapitation_loss`` and
+        ``leader_protection`` (scenarios written before posts)."""
+        posts = self.posts or {"head": Post(holders=list(self.leaders or []),
+                                            vacant_days=self.leader_vacant_days)}
+        return {k: p.model_copy(update={
+            "protection": self.leader_protection if p.protection is None else p.protection,
+            "capability_loss": (self.decapitation_loss if p.capability_loss is None
+                                else p.capability_loss),
+            "succession_delay": (self.succession_delay if p.succession_delay is None
+                                 else p.succession_delay)}) for k, p in posts.items()}
+
 
 class Relation(_Strict):
     """A directed hostile relation: what ``actor`` feels toward and wants from ``target``."""
@@ -151,7 +227,7 @@ class Relation(_Strict):
     rungs: list[Rung] | None = Field(
         None, description="the rungs the actor has the means and reach to use on this target "
         "(geography, weapons: no border fire without a border), beside restraint, rung 0, which "
-        "is always open; none: every rung up to max_rung"
+        "is always open; none: every rung; max_rung caps either"
     )
     belief_bias: float = Field(0.0, ge=-1.0, le=1.0, description="bias of the belief in target's resolve")
     war_aim: Literal["total", "bounded"] | None = Field(None, description="overrides the actor's aim")
@@ -164,6 +240,10 @@ class Relation(_Strict):
     linked_front: ActorId | None = Field(
         None, description="a partner this actor fights the target for: no cease-fire with the "
         "target while the partner is at war with it without one (a 'support front')"
+    )
+    kill_post: PostKind | None = Field(
+        None, description="the post of the target the actor's kill attempts aim at (none: the "
+        "target's first post)"
     )
 
     @property
@@ -256,6 +336,10 @@ class AttackInject(_Strict):
     target: ActorId
     rung: Rung
     kill_leader: bool | None = Field(None, description="force the kill (true/false) or leave it to chance")
+    post: PostKind | None = Field(
+        None, description="the target's post the attack aims at (none: the relation's kill_post, "
+        "else the target's first post)"
+    )
     damage: NonNeg | None = Field(
         None, description="damage delivered, fixed (a real event's toll, in damage units); "
         "none: the model resolves it (interception, noise)"
@@ -433,6 +517,11 @@ class Scenario(_Strict):
 
         for aid, a in self.actors.items():
             rung_ok(a.restraint_rung, f"actors.{aid}.restraint_rung")
+
+        def post_ok(post: str | None, target: str, where: str) -> None:
+            if post is not None and target in ids and post not in self.actors[target].post_table():
+                errors.append(f"{where}: {target} has no post '{post}'; expected one of "
+                              f"{list(self.actors[target].post_table())}")
         seen: set[str] = set()
         for k, rel in enumerate(self.relations):
             need(rel.actor, f"relations.{k}.actor")
@@ -450,11 +539,9 @@ class Scenario(_Strict):
             rung_ok(rel.max_rung, f"relations.{k}.max_rung")
             for p, r in enumerate(rel.rungs or []):
                 rung_ok(r, f"relations.{k}.rungs.{p}")
-                if rel.max_rung is not None and r > rel.max_rung:
-                    errors.append(f"relations.{k}.rungs.{p}: rung {r} is above max_rung "
-                                  f"{rel.max_rung}")
                 if r in (rel.rungs or [])[:p]:
                     errors.append(f"relations.{k}.rungs.{p}: rung {r} is listed twice")
+            post_ok(rel.kill_post, rel.target, f"relations.{k}.kill_post")
         committed: set[str] = set()
         aided: set[str] = set()
         for k, c in enumerate(self.commitments):
@@ -494,6 +581,7 @@ class Scenario(_Strict):
                 rung_ok(inj.rung, f"injects.{k}.rung")
                 if inj.actor == inj.target:
                     errors.append(f"injects.{k}: an actor cannot attack itself")
+                post_ok(inj.post, inj.target, f"injects.{k}.post")
             else:
                 need(inj.between[0], f"injects.{k}.between.0")
                 need(inj.between[1], f"injects.{k}.between.1")
