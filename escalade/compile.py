@@ -110,6 +110,23 @@ class Compiled:
     INJ: np.ndarray
     INJF: np.ndarray
     free_day: int = 1
+    # (i, j, rung, name, CAMEO code): what a rung is called and coded between i and j where the
+    # relation says (Relation.actions); elsewhere the ladder's words.
+    actions: tuple[tuple[int, int, int, str, str], ...] = ()
+
+    def rung_name(self, i: int, j: int, r: int) -> str:
+        """The rung's name for i acting on j (a relation's own word for it, else the ladder's)."""
+        for a, b, rung, name, _ in self.actions:
+            if (a, b, rung) == (i, j, r):
+                return name
+        return self.rung_names[r]
+
+    def rung_code(self, i: int, j: int, r: int) -> str:
+        """The rung's CAMEO code for i acting on j (as ``rung_name``)."""
+        for a, b, rung, _, code in self.actions:
+            if (a, b, rung) == (i, j, r):
+                return code
+        return self.rung_cameo[r]
 
     @property
     def n_actors(self) -> int:
@@ -269,4 +286,6 @@ def compile_scenario(sc: Scenario) -> Compiled:
         horizons=tuple(sorted(set(o.horizons))),
         hostages_held=host.held if host else 0,
         AF=AF, AI=AI, PF=PF, PI=PI, POF=POF, POI=POI, LF=LF, MC=MC, MI=MI, INJ=INJ, INJF=INJF,
+        actions=tuple((ix[rel.actor], ix[rel.target], r, a.name, a.cameo)
+                      for rel in sc.relations for r, a in sorted(rel.actions.items())),
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from escalade.compile import compile_scenario
 from escalade.errors import ScenarioError
 from escalade.scenario.load import bundled_scenarios, load_scenario, profiles_file, validate_file
 
@@ -258,6 +259,37 @@ def test_an_actor_without_posts_has_one_head_post_from_its_single_post_fields() 
     assert list(table) == ["head", "military"]  # the order kills aim at by default
     assert table["head"].protection == hez.leader_protection  # unset: the actor's (profile's)
     assert table["military"].protection == 0.5 and table["military"].vacant_days == 4
+
+
+@pytest.mark.parametrize(
+    ("override", "fragment"),
+    [
+        ("relations.ISR>IRN.rungs=[1, 4, 4]", "relations.2.rungs.2: rung 4 is listed twice"),
+        ("relations.ISR>IRN.rungs=[1, 12]", "relations.2.rungs.1: rung 12 is above the ladder's top"),
+        ("relations.ISR>IRN.actions={3: {name: fire, cameo: '190'}}",
+         "relations.2.actions.3: rung 3 is not one the actor can use on IRN"),
+        ("relations.ISR>IRN.actions={5: {name: a killing, cameo: 'x1'}}",
+         "relations.2.actions.5.cameo: String should match pattern"),
+        ("commitments.USA>ISR.type=ally", "commitments.USA>ISR.type"),
+        ("commitments.USA>ISR.joins_on=fired", "commitments.USA>ISR.joins_on"),
+        ("commitments.USA>ISR.void_rung=2", "commitments.0.void_rung: 2 is below force_rung 3"),
+    ],
+)
+def test_bad_means_and_commitment_terms_are_named(override: str, fragment: str) -> None:
+    """Rungs an actor has the means for, a pair's own words for a rung, and a commitment's terms
+    are refused with the field's path when they are wrong."""
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario("levant-2024", None, [override])
+    assert fragment in str(exc.value), str(exc.value)
+
+
+def test_a_pair_names_and_codes_a_rung_in_its_own_words() -> None:
+    """The Houthis' attacks on shipping are the ladder's fire and strike, called and coded as
+    the declared blockade at sea; other pairs keep the ladder's words."""
+    c = compile_scenario(load_scenario("levant-2024").scenario)
+    hou, shp, isr, ham = (c.index(a) for a in ("HOU", "SHP", "ISR", "HAM"))
+    assert c.rung_code(hou, shp, 3) == "191" and "blockade" in c.rung_name(hou, shp, 3)
+    assert (c.rung_name(isr, ham, 3), c.rung_code(isr, ham, 3)) == (c.rung_names[3], c.rung_cameo[3])
 
 
 @pytest.mark.parametrize(

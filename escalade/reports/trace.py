@@ -18,25 +18,34 @@ def _post(e: Event) -> str:
     return POST_LABELS[e.post] if e.post >= 0 else "leader"
 
 
+def _rung(c: Compiled, e: Event) -> tuple[str, str]:
+    """The event's rung as the pair calls and codes it (a relation's own words, else the
+    ladder's); empty for events without a rung."""
+    if e.rung < 0:
+        return "", ""
+    return c.rung_name(e.actor, e.target, e.rung), c.rung_code(e.actor, e.target, e.rung)
+
+
 def describe_event(c: Compiled, e: Event) -> str:
     """A sentence for one event: actor → target, rung with its name and CAMEO code, detail."""
     actor = c.ids[e.actor] if e.actor >= 0 else ""
     target = c.ids[e.target] if e.target >= 0 else ""
+    name, code = _rung(c, e)
     if e.kind == "attack":
-        rung = f"rung {e.rung} {c.rung_names[e.rung]} [CAMEO {c.rung_cameo[e.rung]}]"
+        rung = f"rung {e.rung} {name} [CAMEO {code}]"
         return f"{actor} → {target}: {rung}" + (f"; {e.detail}" if e.detail else "")
     if e.kind == "prepare":
-        rung = f"rung {e.rung} {c.rung_names[e.rung]}"
+        rung = f"rung {e.rung} {name}"
         return f"{actor} decides on {rung} against {target} and prepares it ({e.detail})"
     if e.kind == "launch":
-        return f"{actor} launches the {c.rung_names[e.rung]} it prepared against {target}"
+        return f"{actor} launches the {name} it prepared against {target}"
     if e.kind == "called_off":
         return f"{actor} calls off the operation it prepared against {target} ({e.detail})"
     if e.kind == "campaign":
-        return (f"{actor} begins a campaign of rung {e.rung} {c.rung_names[e.rung]} against "
+        return (f"{actor} begins a campaign of rung {e.rung} {name} against "
                 f"{target} ({e.detail})")
     if e.kind == "campaign_end":
-        return f"{actor} ends its {c.rung_names[e.rung]} campaign against {target} ({e.detail})"
+        return f"{actor} ends its {name} campaign against {target} ({e.detail})"
     if e.kind == "kill":
         return f"{actor} kills {target}'s {_post(e)}: {e.detail}"
     if e.kind == "succession":
@@ -85,18 +94,19 @@ def render_trace(c: Compiled, result: ReplicateResult, threats: bool = False) ->
 def _what(c: Compiled, e: Event) -> tuple[str, str]:
     """(what happened, detail) for the trace table: short, so one event fits one line."""
     target = c.ids[e.target] if e.target >= 0 else ""
+    name, code = _rung(c, e)
     if e.kind == "attack":
-        return f"{c.rung_names[e.rung]} [CAMEO {c.rung_cameo[e.rung]}]", e.detail
+        return f"{name} [CAMEO {code}]", e.detail
     if e.kind == "prepare":
-        return f"prepares {c.rung_names[e.rung]}", e.detail
+        return f"prepares {name}", e.detail
     if e.kind == "launch":
-        return f"launches the prepared {c.rung_names[e.rung]}", ""
+        return f"launches the prepared {name}", ""
     if e.kind == "called_off":
         return "calls off its prepared operation", e.detail
     if e.kind == "campaign":
-        return f"begins a campaign: {c.rung_names[e.rung]}", e.detail
+        return f"begins a campaign: {name}", e.detail
     if e.kind == "campaign_end":
-        return f"ends its campaign: {c.rung_names[e.rung]}", e.detail
+        return f"ends its campaign: {name}", e.detail
     if e.kind == "kill":
         return f"kills {target}'s {_post(e)}", e.detail
     if e.kind == "succession":
@@ -145,7 +155,7 @@ def trace_records(c: Compiled, result: ReplicateResult) -> list[dict[str, Any]]:
          "target": c.ids[e.target] if e.target >= 0 else None,
          "rung": e.rung if e.rung >= 0 else None,
          "post": POST_KINDS[e.post] if e.post >= 0 else None,
-         "cameo": c.rung_cameo[e.rung] if e.rung >= 0 else None,
+         "cameo": _rung(c, e)[1] or None,
          "text": describe_event(c, e)}
         for e in result.events
     ]

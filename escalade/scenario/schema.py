@@ -211,6 +211,16 @@ class Actor(_Strict):
                                  else p.succession_delay)}) for k, p in posts.items()}
 
 
+class Action(_Strict):
+    """What a rung is between one pair when the means differ from the ladder's words: a Houthi
+    attack on a merchant ship is the ladder's fire or strike, coded as a blockade or a maritime
+    assault. Names and codes only; the rung's damage and costs stay the ladder's."""
+
+    name: str = Field(min_length=1)
+    cameo: str = Field(pattern=r"^\d{2,4}$", description="CAMEO event code")
+    plover: str = Field(default="", description="PLOVER event type and mode")
+
+
 class Relation(_Strict):
     """A directed hostile relation: what ``actor`` feels toward and wants from ``target``."""
 
@@ -245,6 +255,9 @@ class Relation(_Strict):
         None, description="the post of the target the actor's kill attempts aim at (none: the "
         "target's first post)"
     )
+    actions: dict[Rung, Action] = Field(
+        default_factory=dict, description="what some rungs are called and coded between this "
+        "pair (attacks on shipping, a blockade), where they differ from the ladder's")
 
     @property
     def key(self) -> str:
@@ -542,6 +555,11 @@ class Scenario(_Strict):
                 if r in (rel.rungs or [])[:p]:
                     errors.append(f"relations.{k}.rungs.{p}: rung {r} is listed twice")
             post_ok(rel.kill_post, rel.target, f"relations.{k}.kill_post")
+            for r in rel.actions:
+                rung_ok(r, f"relations.{k}.actions.{r}")
+                if r == 0 or (rel.rungs is not None and r not in rel.rungs):
+                    errors.append(f"relations.{k}.actions.{r}: rung {r} is not one the actor can "
+                                  f"use on {rel.target} (rungs {rel.rungs or 'all but 0'})")
         committed: set[str] = set()
         aided: set[str] = set()
         for k, c in enumerate(self.commitments):
