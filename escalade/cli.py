@@ -249,6 +249,13 @@ def print_summary(title: str, summary: Summary) -> None:
     if summary.strikes_by_pair:
         pairs = "  ".join(f"{k} {e.value:.1f}" for k, e in summary.strikes_by_pair.items())
         out.print(f"strikes by pair (mean per replicate): {pairs}", highlight=False)
+    if summary.commitments:  # help given and withheld, per commitment
+        kept = "  ".join(f"{k} {ms['helped'].value:.1f} helped / {ms['abandoned'].value:.1f} not"
+                         for k, ms in summary.commitments.items()
+                         if ms["helped"].value + ms["abandoned"].value >= 0.05)
+        if kept:
+            out.print(f"attacks on the protected side, by commitment (mean per replicate): {kept}",
+                      highlight=False)
     for name, e in summary.counts.items():
         o = outcome(name, "count")
         out.print(f"{o.label} ({o.description}, mean per replicate): "

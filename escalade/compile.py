@@ -129,6 +129,11 @@ class Compiled:
         return self.rung_cameo[r]
 
     @property
+    def commitments(self) -> tuple[tuple[int, int], ...]:
+        """(p, q) for each commitment of p to q, row-major: the order of ``commit_out``."""
+        return tuple((int(p), int(q)) for p, q in np.argwhere(self.PI[:, :, COMMIT] != NO_COMMIT))
+
+    @property
     def n_actors(self) -> int:
         return len(self.ids)
 

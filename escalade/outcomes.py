@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from escalade.engine.layout import CO_NAMES
 from escalade.engine.run import RawResult
 from escalade.registry import names_of, of_kind
 
@@ -118,6 +119,9 @@ class Summary:
     runs: int
     strikes_by_pair: dict[str, Estimate]  # "ISR>HEZ": mean strikes by ISR on HEZ
     counts: dict[str, Estimate] = field(default_factory=dict)  # "war_days": mean days at war
+    # "USA>ISR": {"helped": ..., "abandoned": ...}, mean attacks a run on the protected side that
+    # the committed side helped against or left without help (empty for summaries stored before)
+    commitments: dict[str, dict[str, Estimate]] = field(default_factory=dict)
 
     @property
     def war_days(self) -> Estimate | None:
@@ -134,6 +138,8 @@ class Summary:
             "actors_ci": {a: {m: [e.ci_low, e.ci_high] for m, e in ms.items()}
                           for a, ms in self.actors.items()},
             "strikes_by_pair": {k: e.as_mean() for k, e in self.strikes_by_pair.items()},
+            "commitments": {k: {m: e.as_mean() for m, e in ms.items()}
+                            for k, ms in self.commitments.items()},
         } | {k: e.as_mean() for k, e in self.counts.items()}
 
     @classmethod
@@ -145,7 +151,9 @@ class Summary:
                  for k, v in doc["strikes_by_pair"].items()}
         counts = {o.name: Estimate(c["mean"], c["ci_low"], c["ci_high"])  # absent from summaries
                   for o in of_kind("count") if (c := doc.get(o.name))}  # stored before it was counted
-        return cls(outcomes, actors, int(doc["runs"]), pairs, counts)
+        commitments = {k: {m: Estimate(v["mean"], v["ci_low"], v["ci_high"]) for m, v in ms.items()}
+                       for k, ms in doc.get("commitments", {}).items()}
+        return cls(outcomes, actors, int(doc["runs"]), pairs, counts, commitments)
 
 
 def summarise(raw: RawResult) -> Summary:
@@ -160,7 +168,13 @@ def summarise(raw: RawResult) -> Summary:
              for i in range(len(ids)) for j in range(len(ids)) if raw.pair_out[:, i, j].any()}
     counts = {o.name: mean_ci(raw.days_out[:, o.column].astype(np.float64), lower=0.0)
               for o in of_kind("count")}
-    return Summary(outcomes, actors, n, pairs, counts)
+    commitments = {}
+    if raw.commit_out is not None:
+        for k, (p, q) in enumerate(raw.compiled.commitments):
+            commitments[f"{ids[p]}>{ids[q]}"] = {
+                m: mean_ci(raw.commit_out[:, k, c].astype(np.float64), lower=0.0)
+                for c, m in enumerate(CO_NAMES)}
+    return Summary(outcomes, actors, n, pairs, counts, commitments)
 
 
 def paired_difference(a: np.ndarray, b: np.ndarray) -> Estimate:

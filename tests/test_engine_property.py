@@ -22,7 +22,7 @@ from escalade.engine.rng import replicate_keys
 from escalade.scenario.schema import Scenario
 
 IDS = ["AAA", "BBB", "CCC", "DDD"]
-NAMES = ("days_out", "actor_out", "path", "pair_out", "pair_days")
+NAMES = ("days_out", "actor_out", "path", "pair_out", "pair_days", "commit_out")
 SCENARIOS = 40
 POSTS = ["head", "military", "political"]
 
@@ -244,12 +244,13 @@ def _reference(c, keys):
         np.empty((n, c.days), np.int8),
         np.empty((n, A, A), np.int16),
         np.empty((n, A, A, L.N_PD), np.int16),
+        np.empty((n, A, A, L.N_CO), np.int16),
     )
     kinds: collections.Counter[str] = collections.Counter()
     for k, key in enumerate(keys):
         res = reference.simulate_replicate(c, int(key), trace=True)
         out[0][k], out[1][k], out[2][k] = res.days_out, res.actor_out, res.path
-        out[3][k], out[4][k] = res.pair_out, res.pair_days
+        out[3][k], out[4][k], out[5][k] = res.pair_out, res.pair_days, res.commit_out
         kinds.update(e.kind for e in res.events)
     return out, kinds
 

@@ -6,7 +6,16 @@ import numpy as np
 import pytest
 
 from escalade.engine import kernel, reference
-from escalade.engine.layout import D_WAR_DAYS, O_STRIKES, PD_CEASEFIRE
+from escalade.engine.layout import (
+    CO_ABANDON,
+    CO_HELPED,
+    D_WAR_DAYS,
+    N_CO,
+    O_ABANDON,
+    O_HELPED,
+    O_STRIKES,
+    PD_CEASEFIRE,
+)
 from escalade.engine.rng import BLOCK, replicate_keys, uniform
 from escalade.engine.run import simulate
 
@@ -15,7 +24,7 @@ from .conftest import compiled
 POLICIES = ["informal", "formal-pact", "no-guarantee", "aid-cut", "decapitate-hez"]
 
 
-OUTPUTS = ("days_out", "actor_out", "path", "pair_out", "pair_days")
+OUTPUTS = ("days_out", "actor_out", "path", "pair_out", "pair_days", "commit_out")
 
 
 def engines_agree(c, keys: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -68,6 +77,21 @@ def test_strikes_by_pair_add_up_to_each_actors_strikes() -> None:
     raw = simulate(compiled().with_days(90), 200, seed=8)
     np.testing.assert_array_equal(raw.pair_out.sum(axis=2), raw.actor_out[:, :, O_STRIKES])
     assert raw.pair_out[:, compiled().index("ISR"), compiled().index("HAM")].mean() > 30
+
+
+def test_help_by_commitment_adds_up_to_each_protected_actors_tallies() -> None:
+    """Per commitment, help given and withheld (the protector's view) adds up, over everyone
+    committed to an actor, to that actor's helped and abandoned (the protected actor's view)."""
+    c = compiled().with_days(90)
+    raw = simulate(c, 300, seed=8)
+    assert raw.commit_out is not None and raw.commit_out.shape == (300, len(c.commitments), N_CO)
+    for col, tally in ((CO_HELPED, O_HELPED), (CO_ABANDON, O_ABANDON)):
+        for q in range(c.n_actors):
+            mine = [k for k, (_, b) in enumerate(c.commitments) if b == q]
+            np.testing.assert_array_equal(raw.commit_out[:, mine, col].sum(axis=1),
+                                          raw.actor_out[:, q, tally])
+    usa_isr = c.commitments.index((c.index("USA"), c.index("ISR")))
+    assert raw.commit_out[:, usa_isr, CO_HELPED].mean() > 1
 
 
 def test_engines_agree_on_replayed_history() -> None:

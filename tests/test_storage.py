@@ -20,7 +20,7 @@ from escalade import __version__
 from escalade.cli import app
 from escalade.experiments.design import load_cell
 from escalade.experiments.sweep import sweep_design
-from escalade.outcomes import summarise
+from escalade.outcomes import Summary, summarise
 from escalade.storage.record import execute, resume
 from escalade.storage.store import Store, raw_from_frame
 
@@ -70,7 +70,10 @@ def test_stored_replicates_give_back_the_same_summary() -> None:
     np.testing.assert_array_equal(back.days_out, fresh.days_out)
     np.testing.assert_array_equal(back.actor_out, fresh.actor_out)
     np.testing.assert_array_equal(back.pair_out, fresh.pair_out)
+    np.testing.assert_array_equal(back.commit_out, fresh.commit_out)
     assert summarise(back) == summarise(fresh)
+    assert Summary.from_json(summarise(back).to_json()).commitments.keys() == set(
+        summarise(fresh).commitments)  # help by commitment survives the JSON
     paths = store.paths(rid, 0)
     assert paths is not None and paths.shape == (400, 70) and paths.dtype == np.int8
     assert paths.max() >= 3  # strikes happen; -1 marks quiet days

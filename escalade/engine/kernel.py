@@ -226,7 +226,7 @@ def _redraw(X, utils, dmg, cooldown, kill_j, costw_cost, top, hostility, decap_v
 
 @numba.njit(cache=True, error_model="numpy")
 def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, free, plan, key, days, days_out,
-               actor_out, pair_out, pair_days, path, state, scratch,
+               actor_out, pair_out, pair_days, path, commit_out, state, scratch,
                cache):  # pragma: no cover - compiled
     """One replicate, all days; writes into its rows of the output arrays.
 
@@ -629,11 +629,13 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, free, plan, key,
                     helps = uniform_nb(key, _ctr(t, pp, j, P_HELP, A)) < PF[pp, j, C.HELP_P]
                     if helps and not voided[pp, j]:
                         actor_out[j, L.O_HELPED] += 1.0
+                        commit_out[pp, j, L.CO_HELPED] += 1
                         keep *= 1.0 - PF[pp, j, C.PROT_AD]
                         n_help += 1
                         det_join[n_help - 1] = pp  # the helpers, reused as scratch
                     else:
                         actor_out[j, L.O_ABANDON] += 1.0
+                        commit_out[pp, j, L.CO_ABANDON] += 1
                 icpt = 1.0 - keep
                 sigma = MC[C.DNOISE]
                 z = normal_nb(key, _ctr(t, i, j, P_SHOCK_A, A), _ctr(t, i, j, P_SHOCK_B, A))
@@ -825,7 +827,7 @@ def _new_state(A):  # pragma: no cover - compiled
 
 @numba.njit(cache=True, error_model="numpy")
 def _run_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, free, plan, keys, days, days_out,
-               actor_out, pair_out, pair_days, path):  # pragma: no cover - compiled
+               actor_out, pair_out, pair_days, path, commit_out):  # pragma: no cover - compiled
     """Replicates ``keys`` one after another, reusing one set of arrays."""
     A = AF.shape[0]
     R = LF.shape[0]
@@ -846,13 +848,15 @@ def _run_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, free, plan, keys
     cache = (np.empty((A, R)), np.full(A, np.nan), np.zeros(A, dtype=np.int64))
     for k in range(keys.shape[0]):
         _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, free, plan, keys[k], days,
-                   days_out[k], actor_out[k], pair_out[k], pair_days[k], path[k], state, scratch,
+                   days_out[k], actor_out[k], pair_out[k], pair_days[k], path[k], commit_out[k],
+                   state, scratch,
                    cache)
 
 
 @numba.njit(cache=True, parallel=True, error_model="numpy")
 def simulate_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, free, plan, keys, days,
-                   days_out, actor_out, pair_out, pair_days, path):  # pragma: no cover - compiled
+                   days_out, actor_out, pair_out, pair_days, path,
+                   commit_out):  # pragma: no cover - compiled
     """Run ``len(keys)`` replicates in parallel; outputs are preallocated and filled in place."""
     n = keys.shape[0]
     for b in numba.prange((n + BLOCK - 1) // BLOCK):
@@ -860,18 +864,19 @@ def simulate_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, free, plan, 
         hi = min(n, lo + BLOCK)
         _run_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, free, plan, keys[lo:hi], days,
                    days_out[lo:hi], actor_out[lo:hi], pair_out[lo:hi], pair_days[lo:hi],
-                   path[lo:hi])
+                   path[lo:hi], commit_out[lo:hi])
 
 
 def simulate(c, keys: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Run the fast engine on ``keys``; returns (days_out, actor_out, path, pair_out, pair_days)
-    as in ``layout``."""
+    """Run the fast engine on ``keys``; returns (days_out, actor_out, path, pair_out, pair_days,
+    commit_out) as in ``layout``."""
     n = len(keys)
     days_out = np.full((n, L.N_DAY), -1, dtype=np.int32)
     actor_out = np.zeros((n, c.n_actors, L.N_ACT))
     pair_out = np.zeros((n, c.n_actors, c.n_actors), dtype=np.int16)
     path = np.empty((n, c.days), dtype=np.int8)
     pair_days = np.full((n, c.n_actors, c.n_actors, L.N_PD), -1, dtype=np.int16)
+    commit_out = np.zeros((n, c.n_actors, c.n_actors, L.N_CO), dtype=np.int16)
     # Hand out blocks one at a time rather than a fixed share per thread, so that a thread
     # slowed by other work on the machine does not hold the others up.
     old = numba.set_parallel_chunksize(1)
@@ -879,7 +884,7 @@ def simulate(c, keys: np.ndarray) -> tuple[np.ndarray, ...]:
         simulate_block(c.AF, c.AI, c.PF, c.PI, c.POF, c.POI, c.LF, c.MC, c.MI, c.INJ, c.INJF,
                        c.free_day,
                        _plan(c), np.asarray(keys, np.uint64), c.days, days_out, actor_out,
-                       pair_out, pair_days, path)
+                       pair_out, pair_days, path, commit_out)
     finally:
         numba.set_parallel_chunksize(old)
-    return days_out, actor_out, path, pair_out, pair_days
+    return days_out, actor_out, path, pair_out, pair_days, commit_out

@@ -5,6 +5,9 @@
 ``path`` (n, days) int8: the highest rung used between two main parties each day (-1 if none),
 the escalation level that fan charts show.
 ``pair_out`` (n, A, A) int16: strikes (attacks at or above the strike rung) by i on j.
+``commit_out`` (n, A, A, N_CO) int16: per commitment of p to q, at [p, q], the attacks on q at or
+above the commitment's trigger rung that p helped against (CO_HELPED) or left without help
+(CO_ABANDON); zero where p has no commitment to q.
 ``pair_days`` (n, A, A, N_PD) int16: the first day (from the scenario's ``free_day``) on which
 i used force on j (PD_FORCE), struck j (PD_STRIKE), used a rung at or above the protector
 combat rung on j (PD_COMBAT), or a cease-fire between i and j began (PD_CEASEFIRE, symmetric);
@@ -42,6 +45,11 @@ O_HELPED: int = column("helped")
 O_POST_LOST: tuple[int, ...] = tuple(o.column for o in of_kind("actor") if o.post)
 N_ACT: int = len(names_of("actor"))
 ACTOR_NAMES: tuple[str, ...] = names_of("actor")  # the columns of actor_out, in order
+
+# commit_out breaks the protected actor's two help tallies down by commitment: same names.
+CO_HELPED, CO_ABANDON = range(2)
+N_CO = 2
+CO_NAMES: tuple[str, ...] = (ACTOR_NAMES[O_HELPED], ACTOR_NAMES[O_ABANDON])  # columns, in order
 
 PD_FORCE, PD_STRIKE, PD_CEASEFIRE, PD_COMBAT = range(4)
 N_PD = 4

@@ -61,6 +61,7 @@ class ReplicateResult:
     pair_out: list[list[int]]
     pair_days: list[list[list[int]]] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    commit_out: list[list[list[int]]] = field(default_factory=list)  # [p][q]: helped, abandoned
 
 
 class World:
@@ -353,6 +354,7 @@ def simulate_replicate(
     actor_out = [[0.0] * L.N_ACT for _ in range(A)]
     pair_out = [[0] * A for _ in range(A)]  # strikes by i on j
     pair_days = [[[-1] * L.N_PD for _ in range(A)] for _ in range(A)]  # first days, from free
+    commit_out = [[[0] * L.N_CO for _ in range(A)] for _ in range(A)]  # help per commitment
     path = [-1] * days
     events: list[Event] = []
 
@@ -553,7 +555,7 @@ def simulate_replicate(
                 if d > 0.0:
                     received, icpt, helpers = resolve_attack(c, w, key, t, i, j, r, cap0, voided,
                                                              answering[i][j], grievance, settled,
-                                                             exhaustion, actor_out,
+                                                             exhaustion, actor_out, commit_out,
                                                              fixed.get((i, j), math.nan), log)
                     if answering[i][j] and lf[r, C.COOLDOWN] > 0.0:
                         dealt[i][j] = d * cap0[i]
@@ -635,7 +637,7 @@ def simulate_replicate(
                         log(t, "outcome", a, b, detail="hostages returned")
         if observe is not None:
             observe(t, w)
-    return ReplicateResult(days_out, actor_out, path, pair_out, pair_days, events)
+    return ReplicateResult(days_out, actor_out, path, pair_out, pair_days, events, commit_out)
 
 
 def log_called_off(w: World, a: int, b: int, t: int, log) -> None:
@@ -679,7 +681,7 @@ def resolve_attack(
     c: C.Compiled, w: World, key: int, t: int, i: int, j: int, r: int, cap0: list[float],
     voided: list[list[bool]], answering: bool, grievance: list[list[float]],
     settled: list[list[float]], exhaustion: list[float], actor_out: list[list[float]],
-    fixed: float = math.nan, log=None,
+    commit_out: list[list[list[int]]], fixed: float = math.nan, log=None,
 ) -> tuple[float, float, list[int]]:
     """M7, M6 and M2: help, interception, damage, grievance and the pull of commitments.
 
@@ -698,10 +700,12 @@ def resolve_attack(
         helps = uniform(key, counter(t, p, j, rng.P_HELP, A)) < pf[p, j, C.HELP_P]
         if helps and not voided[p][j]:
             actor_out[j][L.O_HELPED] += 1
+            commit_out[p][j][L.CO_HELPED] += 1
             keep *= 1.0 - pf[p, j, C.PROT_AD]
             helpers.append(p)
         else:
             actor_out[j][L.O_ABANDON] += 1
+            commit_out[p][j][L.CO_ABANDON] += 1
     icpt = 1.0 - keep
     sigma = mc[C.DNOISE]
     z = normal(key, counter(t, i, j, rng.P_SHOCK_A, A), counter(t, i, j, rng.P_SHOCK_B, A))
@@ -849,6 +853,7 @@ def simulate(c: C.Compiled, keys: np.ndarray) -> tuple[np.ndarray, ...]:
     path = np.empty((n, c.days), dtype=np.int8)
     pair_out = np.empty((n, A, A), dtype=np.int16)
     pair_days = np.empty((n, A, A, L.N_PD), dtype=np.int16)
+    commit_out = np.empty((n, A, A, L.N_CO), dtype=np.int16)
     for k, key in enumerate(keys):
         res = simulate_replicate(c, int(key))
         days_out[k] = res.days_out
@@ -856,4 +861,5 @@ def simulate(c: C.Compiled, keys: np.ndarray) -> tuple[np.ndarray, ...]:
         path[k] = res.path
         pair_out[k] = res.pair_out
         pair_days[k] = res.pair_days
-    return days_out, actor_out, path, pair_out, pair_days
+        commit_out[k] = res.commit_out
+    return days_out, actor_out, path, pair_out, pair_days, commit_out

@@ -14,7 +14,7 @@ import numpy as np
 
 from escalade.compile import Compiled
 from escalade.engine import kernel, reference
-from escalade.engine.layout import N_ACT, N_DAY, N_PD
+from escalade.engine.layout import N_ACT, N_CO, N_DAY, N_PD
 from escalade.engine.rng import replicate_keys
 
 Engine = Literal["fast", "reference"]
@@ -29,7 +29,9 @@ class RawResult:
     pair_out (runs, A, A) int16, strikes by i on j;
     path (runs, days) int8, or None when paths were not kept;
     pair_days (runs, A, A, N_PD) int16, first days of per-pair events (``layout``), or None
-    when not kept (backtests keep them).
+    when not kept (backtests keep them);
+    commit_out (runs, K, N_CO) int16, per commitment (``compiled.commitments`` order) the attacks
+    its holder helped against and those it left without help, or None (results stored before).
     """
 
     compiled: Compiled
@@ -39,6 +41,7 @@ class RawResult:
     pair_out: np.ndarray
     path: np.ndarray | None
     pair_days: np.ndarray | None = None
+    commit_out: np.ndarray | None = None
 
     @property
     def runs(self) -> int:
@@ -69,16 +72,20 @@ def simulate(
     pair_out = np.empty((runs, A, A), dtype=np.int16)
     path = np.empty((runs, days), dtype=np.int8) if keep_paths else None
     pair_days = np.empty((runs, A, A, N_PD), dtype=np.int16) if keep_pair_days else None
+    commits = compiled.commitments
+    rows, cols = [p for p, _ in commits], [q for _, q in commits]
+    commit_out = np.empty((runs, len(commits), N_CO), dtype=np.int16)
     for start in range(0, runs, chunk):
         n = min(chunk, runs - start)
-        d, a, p, s, f = step(compiled, replicate_keys(seed, start, n))
+        d, a, p, s, f, h = step(compiled, replicate_keys(seed, start, n))
         days_out[start : start + n] = d
         actor_out[start : start + n] = a
         pair_out[start : start + n] = s
+        commit_out[start : start + n] = h[:, rows, cols]
         if path is not None:
             path[start : start + n] = p
         if pair_days is not None:
             pair_days[start : start + n] = f
         if on_chunk is not None:
             on_chunk(start + n)
-    return RawResult(compiled, seed, days_out, actor_out, pair_out, path, pair_days)
+    return RawResult(compiled, seed, days_out, actor_out, pair_out, path, pair_days, commit_out)

@@ -40,6 +40,7 @@ import pandas as pd
 
 from escalade import __version__
 from escalade.compile import Compiled
+from escalade.engine.layout import CO_NAMES
 from escalade.engine.run import RawResult
 from escalade.errors import UserError
 from escalade.experiments.design import KINDS, CellResult, Design
@@ -245,6 +246,11 @@ def pair_column(a: str, b: str) -> str:
     return f"strikes_{a}_{b}"
 
 
+def commit_column(metric: str, protector: str, protected: str) -> str:
+    """Stored column of a per-commitment tally: ``helped_USA_ISR``, ``abandoned_USA_ISR``."""
+    return f"{metric}_{protector}_{protected}"
+
+
 def cell_frame(result_id: str, res: CellResult) -> pd.DataFrame:
     """Per-replicate outcomes of a cell, one row per replicate.
 
@@ -271,6 +277,10 @@ def cell_frame(result_id: str, res: CellResult) -> pd.DataFrame:
         for j, b in enumerate(ids):
             if i != j:
                 cols[pair_column(a, b)] = raw.pair_out[:, i, j]
+    if raw.commit_out is not None:  # per commitment: help given and withheld
+        for k, (p, q) in enumerate(raw.compiled.commitments):
+            for m, metric in enumerate(CO_NAMES):
+                cols[commit_column(metric, ids[p], ids[q])] = raw.commit_out[:, k, m]
     return pd.DataFrame(cols)
 
 
@@ -327,7 +337,14 @@ def raw_from_frame(frame: pd.DataFrame, compiled: Compiled, seed: int,
             col = pair_column(a, b)
             if col in frame:
                 pair_out[:, i, j] = frame[col].to_numpy(np.int16)
-    return RawResult(compiled, seed, days_out, actor_out, pair_out, paths)
+    commits = compiled.commitments
+    commit_out = np.zeros((n, len(commits), len(CO_NAMES)), dtype=np.int16)
+    for k, (p, q) in enumerate(commits):  # absent from results stored before: 0
+        for m, metric in enumerate(CO_NAMES):
+            col = commit_column(metric, ids[p], ids[q])
+            if col in frame:
+                commit_out[:, k, m] = frame[col].to_numpy(np.int16)
+    return RawResult(compiled, seed, days_out, actor_out, pair_out, paths, None, commit_out)
 
 
 # --- the SQL surface ------------------------------------------------------------------------
