@@ -78,7 +78,9 @@ class Compiled:
     (i toward j); their commitment columns describe i's commitment to j (PI[i, j, COMMIT] is
     NO_COMMIT where there is none). POF (A, N_POST, N_POF) float64, POI (A, N_POST, N_POI)
     int64: leadership posts. LF (R, N_LF): ladder. MC, MI: model constants.
-    INJ (K, N_INJ) int64: scripted events sorted by day. INJF (K,) float64: the damage an
+    SI (A, A, R) float64: the interceptable share of rung r when i uses it on j (the ladder's,
+    unless the relation's actions say otherwise). INJ (K, N_INJ) int64: scripted events sorted
+    by day. INJF (K,) float64: the damage an
     attack inject delivers when it is fixed (a real event's reported toll), NaN when the model
     resolves it (interception, noise).
 
@@ -109,6 +111,7 @@ class Compiled:
     MI: np.ndarray
     INJ: np.ndarray
     INJF: np.ndarray
+    SI: np.ndarray
     free_day: int = 1
     # (i, j, rung, name, CAMEO code): what a rung is called and coded between i and j where the
     # relation says (Relation.actions); elsewhere the ladder's words.
@@ -277,7 +280,12 @@ def compile_scenario(sc: Scenario) -> Compiled:
     INJ = np.array(rows, dtype=np.int64).reshape(len(rows), N_INJ)
     INJF = np.array(fixed, dtype=np.float64).reshape(len(rows))
 
-    for arr in (AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF):
+    SI = np.broadcast_to(LF[:, INTERCEPTABLE], (A, A, R)).copy()
+    for rel in sc.relations:
+        for r, act in rel.actions.items():
+            if act.interceptable is not None:
+                SI[ix[rel.actor], ix[rel.target], r] = act.interceptable
+    for arr in (AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI):
         arr.setflags(write=False)
     return Compiled(
         ids=ids,
@@ -291,6 +299,9 @@ def compile_scenario(sc: Scenario) -> Compiled:
         horizons=tuple(sorted(set(o.horizons))),
         hostages_held=host.held if host else 0,
         AF=AF, AI=AI, PF=PF, PI=PI, POF=POF, POI=POI, LF=LF, MC=MC, MI=MI, INJ=INJ, INJF=INJF,
-        actions=tuple((ix[rel.actor], ix[rel.target], r, a.name, a.cameo)
-                      for rel in sc.relations for r, a in sorted(rel.actions.items())),
+        SI=SI,
+        actions=tuple((ix[rel.actor], ix[rel.target], r, a.name or sc.ladder[r].name,
+                       a.cameo or sc.ladder[r].cameo)
+                      for rel in sc.relations for r, a in sorted(rel.actions.items())
+                      if a.name is not None or a.cameo is not None),
     )

@@ -102,6 +102,13 @@ def gen(rng: np.random.Generator) -> tuple[Scenario, object]:
         for b in ids:
             if a != b and rng.uniform() < 0.75:
                 mr = int(rng.integers(0, top + 1)) if rng.uniform() < 0.3 else None
+                reach = top if mr is None else mr
+                rungs = (None if rng.uniform() < 0.6 else sorted(
+                    int(r) for r in rng.choice(np.arange(1, reach + 1),
+                                               int(rng.integers(0, reach + 1)), replace=False)))
+                usable = list(range(1, top + 1)) if rungs is None else rungs
+                actions = {int(r): {"interceptable": float(rng.uniform())}  # the pair's own means
+                           for r in usable if rng.uniform() < 0.3}
                 relations.append(
                     {
                         "actor": a,
@@ -110,10 +117,8 @@ def gen(rng: np.random.Generator) -> tuple[Scenario, object]:
                         "hostility": float(rng.choice([0.0, rng.uniform(0, 2)])),
                         "belief_bias": float(rng.uniform(-1, 1)),
                         "max_rung": mr,
-                        "rungs": (None if rng.uniform() < 0.6 else sorted(
-                            int(r) for r in rng.choice(np.arange(1, (top if mr is None else mr) + 1),
-                                                       int(rng.integers(0, (top if mr is None else mr) + 1)),
-                                                       replace=False))),
+                        "rungs": rungs,
+                        "actions": actions,
                         "grievance_floor": float(rng.choice([0.0, 0.0, rng.uniform(0, 5)])),
                         "deal_value": float(rng.uniform(-2, 4)),
                         "aim_capability": float(rng.choice([0.0, rng.uniform(0.3, 1.0)])),

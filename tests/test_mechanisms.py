@@ -100,6 +100,16 @@ def test_allied_air_defence_cuts_damage_and_the_retaliation_that_follows() -> No
     assert_greater(answers(base), answers(bare))
 
 
+def test_a_pairs_own_means_set_what_defences_can_stop() -> None:
+    """Hamas's fire on Israel as ambushes that no air defence stops (interceptable 0 for that pair
+    at rung 3) against the ladder's mix of rockets and fire: the same attacks cost Israel more,
+    and nothing else about the rung changes."""
+    ambush = ("relations.HAM>ISR.actions={3: {interceptable: 0.0}}",)
+    base, direct = run(runs=2000, days=60), run(overrides=ambush, runs=2000, days=60)
+    assert_greater(base.actor_out[:, ISR, O_CAS], direct.actor_out[:, ISR, O_CAS])
+    np.testing.assert_array_equal(compiled(overrides=ambush).LF, compiled().LF)
+
+
 # ---- M1 decapitation and succession -----------------------------------------------------------
 def test_decapitation_cuts_capability_a_successor_takes_over_and_it_recovers() -> None:
     c = compiled("decapitate-hez", ("actors.HEZ.leader_protection=1.0",))

@@ -225,7 +225,7 @@ def _redraw(X, utils, dmg, cooldown, kill_j, costw_cost, top, hostility, decap_v
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, free, plan, key, days, days_out,
+def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, free, plan, key, days, days_out,
                actor_out, pair_out, pair_days, path, commit_out, state, scratch,
                cache):  # pragma: no cover - compiled
     """One replicate, all days; writes into its rows of the output arrays.
@@ -641,7 +641,7 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, free, plan, key,
                 z = normal_nb(key, _ctr(t, i, j, P_SHOCK_A, A), _ctr(t, i, j, P_SHOCK_B, A))
                 shock = math.exp(sigma * z - 0.5 * sigma * sigma)
                 full = LF[r, C.DAMAGE] * cap0[i]
-                received = full * (1.0 - LF[r, C.INTERCEPTABLE] * icpt) * shock
+                received = full * (1.0 - SI[i, j, r] * icpt) * shock
                 if not math.isnan(fixed[i, j]):
                     received = fixed[i, j]
                 actor_out[j, L.O_CAS] += received * MC[C.CAS_PER_DAMAGE]
@@ -826,7 +826,7 @@ def _new_state(A):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _run_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, free, plan, keys, days, days_out,
+def _run_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, free, plan, keys, days, days_out,
                actor_out, pair_out, pair_days, path, commit_out):  # pragma: no cover - compiled
     """Replicates ``keys`` one after another, reusing one set of arrays."""
     A = AF.shape[0]
@@ -847,14 +847,14 @@ def _run_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, free, plan, keys
     # x rows are keyed on a capability; a NaN key matches nothing, so all start stale.
     cache = (np.empty((A, R)), np.full(A, np.nan), np.zeros(A, dtype=np.int64))
     for k in range(keys.shape[0]):
-        _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, free, plan, keys[k], days,
+        _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, free, plan, keys[k], days,
                    days_out[k], actor_out[k], pair_out[k], pair_days[k], path[k], commit_out[k],
                    state, scratch,
                    cache)
 
 
 @numba.njit(cache=True, parallel=True, error_model="numpy")
-def simulate_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, free, plan, keys, days,
+def simulate_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, free, plan, keys, days,
                    days_out, actor_out, pair_out, pair_days, path,
                    commit_out):  # pragma: no cover - compiled
     """Run ``len(keys)`` replicates in parallel; outputs are preallocated and filled in place."""
@@ -862,7 +862,7 @@ def simulate_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, free, plan, 
     for b in numba.prange((n + BLOCK - 1) // BLOCK):
         lo = b * BLOCK
         hi = min(n, lo + BLOCK)
-        _run_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, free, plan, keys[lo:hi], days,
+        _run_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, free, plan, keys[lo:hi], days,
                    days_out[lo:hi], actor_out[lo:hi], pair_out[lo:hi], pair_days[lo:hi],
                    path[lo:hi], commit_out[lo:hi])
 
@@ -882,7 +882,7 @@ def simulate(c, keys: np.ndarray) -> tuple[np.ndarray, ...]:
     old = numba.set_parallel_chunksize(1)
     try:
         simulate_block(c.AF, c.AI, c.PF, c.PI, c.POF, c.POI, c.LF, c.MC, c.MI, c.INJ, c.INJF,
-                       c.free_day,
+                       c.SI, c.free_day,
                        _plan(c), np.asarray(keys, np.uint64), c.days, days_out, actor_out,
                        pair_out, pair_days, path, commit_out)
     finally:

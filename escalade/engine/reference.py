@@ -563,7 +563,7 @@ def simulate_replicate(
                         helped = (f"; {', '.join(c.ids[p] for p in helpers)} helped defend"
                                   if helpers else "")
                         log(t, "attack", i, j, r, f"damage {received:.2f} of {d * cap0[i]:.2f}, "
-                            f"{icpt * lf[r, C.INTERCEPTABLE]:.0%} intercepted{helped}")
+                            f"{icpt * c.SI[i, j, r]:.0%} intercepted{helped}")
                 else:
                     log(t, "attack", i, j, r)
                 # M1: a kill attempt (or a scripted kill) on the holder of the post aimed at.
@@ -711,7 +711,7 @@ def resolve_attack(
     z = normal(key, counter(t, i, j, rng.P_SHOCK_A, A), counter(t, i, j, rng.P_SHOCK_B, A))
     shock = math.exp(sigma * z - 0.5 * sigma * sigma)
     full = lf[r, C.DAMAGE] * cap0[i]
-    received = full * (1.0 - lf[r, C.INTERCEPTABLE] * icpt) * shock
+    received = full * (1.0 - c.SI[i, j, r] * icpt) * shock  # the pair's interceptable share
     if not math.isnan(fixed):
         received = fixed
     actor_out[j][L.O_CAS] += received * mc[C.CAS_PER_DAMAGE]

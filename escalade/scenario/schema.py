@@ -212,13 +212,17 @@ class Actor(_Strict):
 
 
 class Action(_Strict):
-    """What a rung is between one pair when the means differ from the ladder's words: a Houthi
-    attack on a merchant ship is the ladder's fire or strike, coded as a blockade or a maritime
-    assault. Names and codes only; the rung's damage and costs stay the ladder's."""
+    """What a rung is between one pair when the means differ from the ladder's: a Houthi attack
+    on a merchant ship is the ladder's fire or strike, coded as a blockade or a maritime assault;
+    Hamas's fire on troops in Gaza is mostly ambushes, not rockets an air defence can stop. Any
+    field left out is the ladder's; the rung's damage and costs stay the ladder's."""
 
-    name: str = Field(min_length=1)
-    cameo: str = Field(pattern=r"^\d{2,4}$", description="CAMEO event code")
+    name: str | None = Field(None, min_length=1, description="what the rung is called here")
+    cameo: str | None = Field(None, pattern=r"^\d{2,4}$", description="CAMEO event code")
     plover: str = Field(default="", description="PLOVER event type and mode")
+    interceptable: Prob | None = Field(
+        None, description="share of the damage carried by missiles and drones between this pair "
+        "(what defences can stop), where the means differ from the ladder's")
 
 
 class Relation(_Strict):
