@@ -29,9 +29,10 @@ COMMIT_CODES = {"none": C_NONE, "informal": C_INFORMAL, "formal": C_FORMAL, "aid
 PULL_OWN, PULL_DEFEND, PULL_ENTRAP = 0, 1, 2
 # --- pair float columns: PF[i, j, col] -----------------------------------------------------
 # The commitment columns (HELP_P .. HONOUR) describe p's commitment to q at PF[p, q].
+# RESTRAIN at PF[i, j]: what i's protectors make each day of i's force on j cost i (restraint).
 (HOSTILE, G0, HOSTILITY, BIAS, DEAL, MED_P, SWEET, CF_OUT, FLOOR, AIM_CAP, HELP_P, PROT_AD, ENTRAP,
- BURDEN, HONOUR) = range(15)
-N_PF = 15
+ BURDEN, HONOUR, RESTRAIN) = range(16)
+N_PF = 16
 # --- pair int columns: PI[i, j, col] -------------------------------------------------------
 # The commitment columns (COMMIT .. INTEREST) describe p's commitment to q at PI[p, q].
 # RUNGS: a bit mask of the rungs i can use on j (bit r set: rung r open; rung 0 always);
@@ -214,6 +215,8 @@ def compile_scenario(sc: Scenario) -> Compiled:
             c.help_probability if c.type in ("informal", "patron", "client") else 0.0)
         PF[p, q, [HELP_P, PROT_AD, ENTRAP, BURDEN, HONOUR]] = [
             help_p, c.air_defence, c.entrapment, c.burden_share, c.honour_cost]
+        for x in c.restrains:  # several protectors' pressures add up
+            PF[q, ix[x], RESTRAIN] += c.restraint_cost
         if c.type == "aid_cut":  # one per protected actor (the schema checks)
             AF[q, AID_SHARE] = c.aid_share
             AF[q, LEVERAGE] = c.leverage

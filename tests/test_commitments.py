@@ -117,3 +117,14 @@ def test_a_fight_for_the_protectors_own_interest_counts_as_its_own() -> None:
     assert happened(ally, D_ENTRAP).any() and not happened(ally, D_OWN).any()
     assert not (happened(interest, D_ENTRAP) | happened(interest, D_DEFEND)).any()
     np.testing.assert_array_equal(happened(interest, D_OWN), happened(interest, D_COMBAT))
+
+
+def test_a_protector_that_holds_its_ally_back_lowers_its_use_of_force() -> None:
+    """Alliance restraint (Pressman 2008; Fang, Johnson and Leeds 2014): a protector that presses
+    its ally not to fight the rival makes each day of force on it cost the ally, which then uses
+    force on the rival less, answers included; the protector's own help is unchanged."""
+    held = ("commitments.PRO>ALY.restrains=[RIV]", "commitments.PRO>ALY.restraint_cost=1.0")
+    free, restrained = pact("informal"), pact("informal", held)
+    assert_greater(restrained.actor_out[:, ALY, O_STRIKES], free.actor_out[:, ALY, O_STRIKES])
+    assert_greater(restrained.pair_out[:, ALY, RIV].astype(float),
+                   free.pair_out[:, ALY, RIV].astype(float))

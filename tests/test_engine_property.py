@@ -154,6 +154,8 @@ def gen(rng: np.random.Generator) -> tuple[Scenario, object]:
                 "void_rung": None if rng.uniform() < 0.3 else int(rng.integers(fr, top + 1)),
                 "void_days": int(rng.integers(0, 20)),
                 "interest": bool(rng.uniform() < 0.2),
+                "restrains": [x for x in ids if x not in (a, b) and rng.uniform() < 0.4],
+                "restraint_cost": float(rng.choice([0.0, rng.uniform(0, 3)])),
             }
         )
     days = int(rng.integers(30, 61))

@@ -184,7 +184,8 @@ def _plan(c) -> tuple[np.ndarray, ...]:
 @numba.njit(cache=True, error_model="numpy")
 def _redraw(X, utils, dmg, cooldown, kill_j, costw_cost, top, hostility, decap_value, present,
             wear, exp_reply, cap_i, cap_j, unblk, unshr, rb, det_rh, det_pull, det_join, nd,
-            dscale, breaking, bc, break_rung, lam, means, u01):  # pragma: no cover - compiled
+            dscale, breaking, bc, break_rung, lam, means, restrain, force,
+            u01):  # pragma: no cover - compiled
     """The day's rung of a pair that has just set a discrete operation aside to prepare it:
     ``_replicate``'s utility loop with the urge off and discrete rungs closed (the reference's
     second ``choose``), drawn with ``u01``."""
@@ -194,6 +195,7 @@ def _redraw(X, utils, dmg, cooldown, kill_j, costw_cost, top, hostility, decap_v
         d = dmg[r]
         u = 0.0 - 0.0
         u -= 0.0
+        u -= restrain if r >= force else 0.0
         u += hostility * (x + decap_value * (kill_j[r] * present))
         u -= costw_cost[r] * wear
         reply = exp_reply * d * cap_j * unblk[r] * unshr[r]
@@ -386,6 +388,7 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, free, plan, 
             answering = g >= thr
             honour = owed[i, j]
             means = PI[i, j, C.RUNGS]
+            restrain = PF[i, j, C.RESTRAIN]
             # The utility's terms that do not depend on the rung, once per pair and day.
             urge_on = answering and not cooling
             ru = 0.0
@@ -457,6 +460,7 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, free, plan, 
                 u = 0.0 - (ru * (diff * diff) if urge_on else 0.0)
                 u -= rep if urge_on and r < force else 0.0
                 u -= honour if honour_on and r < force else 0.0
+                u -= restrain if r >= force else 0.0
                 u += hostility * (x + decap_value * (kill_j[j, kp, r] * present))
                 u -= costw_cost[i, r] * wear
                 reply = exp_reply * d * cap_j * unblk[r] * unshr[r]
@@ -509,7 +513,7 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, free, plan, 
                     pick = _redraw(X[i], utils, dmg, cooldown, kill_j[j, kp], costw_cost[i], top,
                                    hostility, decap_value, present, wear, exp_reply, cap_i, cap_j,
                                    unblk, unshr, rb, det_rh, det_pull, det_join, nd, dscale,
-                                   breaking, bc, break_rung, AF[i, C.LAM], means,
+                                   breaking, bc, break_rung, AF[i, C.LAM], means, restrain, force,
                                    uniform_nb(key, _ctr(t, i, j, P_CHOICE2, A)))
                 # reference.decided: a continuous rung replaces the campaign (W).
                 if not cooldown[pick] > 0.0:

@@ -181,6 +181,8 @@ def utility(c: C.Compiled, w: World, i: int, j: int, r: int, x: float, t: int) -
     if (t >= w.ready[i][j] and w.prep[i][j] == 0 and obligated(w, i, j, t)
             and r < c.MI[C.FORCE_RUNG]):
         u -= w.owed[i][j]  # M6: not honouring a commitment costs its audience cost
+    if r >= c.MI[C.FORCE_RUNG]:
+        u -= c.PF[i, j, C.RESTRAIN]  # M6: force on a target its protectors hold it back from
     # M1: the chance of killing the holder of the post of j that i aims at, if it is filled.
     k = int(c.PI[i, j, C.KILL_POST])
     present = 1.0 if w.vacancy[j][k] == 0 else 0.0

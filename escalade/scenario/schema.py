@@ -316,6 +316,12 @@ class Commitment(_Strict):
     interest: bool = Field(
         False, description="the protector's own interest (shipping, its forces): combat for it "
         "counts as the protector's own, not as help to an ally")
+    restrains: list[ActorId] = Field(
+        default_factory=list, description="actors the committed side presses the protected side "
+        "not to use force on (alliance restraint: a front it keeps to itself or keeps closed)")
+    restraint_cost: NonNeg = Field(
+        0.0, description="utility the protected side loses for each day it uses force on one of "
+        "those actors (what the pressure costs it: standing, aid, help)")
     aid_share: Prob = Field(0.2, description="share of the ally's capability that rests on aid")
     aid_lag_days: int = Field(30, ge=1, le=3650, description="days for an aid cut to bite fully")
     leverage: NonNeg = Field(1.0, description="aid cut: extra value the ally puts on a cease-fire")
@@ -580,6 +586,11 @@ class Scenario(_Strict):
                     errors.append(f"commitments.{k}: {c.protected} already has its aid cut by "
                                   "another commitment; one aid cut per actor")
                 aided.add(c.protected)
+            for r, x in enumerate(c.restrains):
+                need(x, f"commitments.{k}.restrains.{r}")
+                if x in (c.protected, c.protector):
+                    errors.append(f"commitments.{k}.restrains.{r}: '{x}' must be a third actor, "
+                                  "one the protected side might fight")
             rung_ok(c.trigger_rung, f"commitments.{k}.trigger_rung")
             rung_ok(c.void_rung, f"commitments.{k}.void_rung")
             rung_ok(c.join_rung, f"commitments.{k}.join_rung")
