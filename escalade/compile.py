@@ -36,10 +36,15 @@ N_PF = 16
 # --- pair int columns: PI[i, j, col] -------------------------------------------------------
 # The commitment columns (COMMIT .. INTEREST) describe p's commitment to q at PI[p, q].
 # RUNGS: a bit mask of the rungs i can use on j (bit r set: rung r open; rung 0 always);
-# KILL_POST: the post of j that i's kill attempts aim at.
+# KILL_POST: the post of j that i's kill attempts aim at; COVERS: the places of attacks on q that
+# p's commitment covers (COVER_ANY, or the one place it names).
 (MAXRUNG, TOTAL_AIM, MEDIATOR, PAUSE, LINK, COMMIT, TRIGGER, JOIN, VOID_RUNG, VOID_DAYS, ON_LAUNCH,
- INTEREST, RUNGS, KILL_POST) = range(14)
-N_PI = 14
+ INTEREST, RUNGS, KILL_POST, COVERS) = range(15)
+N_PI = 15
+# where an attack lands (SP[i, j, r]) and what a commitment covers (PI[p, q, COVERS])
+HOMELAND, FORCES = 0, 1
+COVER_ANY = -1
+PLACE_CODES = {"homeland": HOMELAND, "forces": FORCES}
 # --- leadership posts (M1): POF[i, k, col] float64, POI[i, k, col] int64 --------------------
 # k indexes POST_KINDS (head, military, political); an actor without post k has HAS_POST 0 there.
 # PROTECTION: how much protection cuts the kill chance; EXPOSURE: scales the rung's kill chance;
@@ -80,7 +85,8 @@ class Compiled:
     NO_COMMIT where there is none). POF (A, N_POST, N_POF) float64, POI (A, N_POST, N_POI)
     int64: leadership posts. LF (R, N_LF): ladder. MC, MI: model constants.
     SI (A, A, R) float64: the interceptable share of rung r when i uses it on j (the ladder's,
-    unless the relation's actions say otherwise). INJ (K, N_INJ) int64: scripted events sorted
+    unless the relation's actions say otherwise). SP (A, A, R) int64: where it lands (HOMELAND,
+    unless the relation's actions say FORCES). INJ (K, N_INJ) int64: scripted events sorted
     by day. INJF (K,) float64: the damage an
     attack inject delivers when it is fixed (a real event's reported toll), NaN when the model
     resolves it (interception, noise).
@@ -113,6 +119,7 @@ class Compiled:
     INJ: np.ndarray
     INJF: np.ndarray
     SI: np.ndarray
+    SP: np.ndarray
     free_day: int = 1
     # (i, j, rung, name, CAMEO code): what a rung is called and coded between i and j where the
     # relation says (Relation.actions); elsewhere the ladder's words.
@@ -211,6 +218,7 @@ def compile_scenario(sc: Scenario) -> Compiled:
             COMMIT_CODES[c.type], c.trigger_rung, c.join_rung, c.void_days,
             int(c.joins_on == "launched"), int(c.interest)]
         PI[p, q, VOID_RUNG] = top + 1 if c.void_rung is None else c.void_rung
+        PI[p, q, COVERS] = COVER_ANY if c.covers == "any" else PLACE_CODES[c.covers]
         help_p = 1.0 if c.type == "formal" else (
             c.help_probability if c.type in ("informal", "patron", "client") else 0.0)
         PF[p, q, [HELP_P, PROT_AD, ENTRAP, BURDEN, HONOUR]] = [
@@ -284,11 +292,14 @@ def compile_scenario(sc: Scenario) -> Compiled:
     INJF = np.array(fixed, dtype=np.float64).reshape(len(rows))
 
     SI = np.broadcast_to(LF[:, INTERCEPTABLE], (A, A, R)).copy()
+    SP = np.full((A, A, R), HOMELAND, dtype=np.int64)
     for rel in sc.relations:
         for r, act in rel.actions.items():
             if act.interceptable is not None:
                 SI[ix[rel.actor], ix[rel.target], r] = act.interceptable
-    for arr in (AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI):
+            if act.place is not None:
+                SP[ix[rel.actor], ix[rel.target], r] = PLACE_CODES[act.place]
+    for arr in (AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, SP):
         arr.setflags(write=False)
     return Compiled(
         ids=ids,
@@ -302,7 +313,7 @@ def compile_scenario(sc: Scenario) -> Compiled:
         horizons=tuple(sorted(set(o.horizons))),
         hostages_held=host.held if host else 0,
         AF=AF, AI=AI, PF=PF, PI=PI, POF=POF, POI=POI, LF=LF, MC=MC, MI=MI, INJ=INJ, INJF=INJF,
-        SI=SI,
+        SI=SI, SP=SP,
         actions=tuple((ix[rel.actor], ix[rel.target], r, a.name or sc.ladder[r].name,
                        a.cameo or sc.ladder[r].cameo)
                       for rel in sc.relations for r, a in sorted(rel.actions.items())

@@ -128,3 +128,15 @@ def test_a_protector_that_holds_its_ally_back_lowers_its_use_of_force() -> None:
     assert_greater(restrained.actor_out[:, ALY, O_STRIKES], free.actor_out[:, ALY, O_STRIKES])
     assert_greater(restrained.pair_out[:, ALY, RIV].astype(float),
                    free.pair_out[:, ALY, RIV].astype(float))
+
+
+def test_a_pact_covers_the_places_its_terms_name() -> None:
+    """A pact that covers attacks on the ally's homeland: the unprovoked barrage is defended and
+    answered when it lands on the homeland, and neither helped against nor taken up when it
+    lands on the ally's forces abroad; deterrence follows the same terms."""
+    homeland = ("commitments.PRO>ALY.covers=homeland",)
+    abroad = (*homeland, "relations.RIV>ALY.actions={4: {place: forces}}")
+    home, away = pact("formal", (*ATTACKED, *homeland)), pact("formal", (*ATTACKED, *abroad))
+    assert happened(home, D_DEFEND).mean() > 0.9
+    assert not happened(away, D_DEFEND).any()
+    assert_greater(away.actor_out[:, ALY, O_HELPED], home.actor_out[:, ALY, O_HELPED])

@@ -107,7 +107,8 @@ def gen(rng: np.random.Generator) -> tuple[Scenario, object]:
                     int(r) for r in rng.choice(np.arange(1, reach + 1),
                                                int(rng.integers(0, reach + 1)), replace=False)))
                 usable = list(range(1, top + 1)) if rungs is None else rungs
-                actions = {int(r): {"interceptable": float(rng.uniform())}  # the pair's own means
+                actions = {int(r): {"interceptable": float(rng.uniform()),  # the pair's own means
+                                    "place": str(rng.choice(["homeland", "forces"]))}
                            for r in usable if rng.uniform() < 0.3}
                 relations.append(
                     {
@@ -155,6 +156,7 @@ def gen(rng: np.random.Generator) -> tuple[Scenario, object]:
                 "void_days": int(rng.integers(0, 20)),
                 "interest": bool(rng.uniform() < 0.2),
                 "restrains": [x for x in ids if x not in (a, b) and rng.uniform() < 0.4],
+                "covers": str(rng.choice(["any", "any", "homeland", "forces"])),
                 "restraint_cost": float(rng.choice([0.0, rng.uniform(0, 3)])),
             }
         )

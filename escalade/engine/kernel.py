@@ -183,7 +183,8 @@ def _plan(c) -> tuple[np.ndarray, ...]:
 
 @numba.njit(cache=True, error_model="numpy")
 def _redraw(X, utils, dmg, cooldown, kill_j, costw_cost, top, hostility, decap_value, present,
-            wear, exp_reply, cap_i, cap_j, unblk, unshr, rb, det_rh, det_pull, det_join, nd,
+            wear, exp_reply, cap_i, cap_j, unblk, unshr, rb, det_rh, det_pull, det_join, det_cov,
+            places, nd,
             dscale, breaking, bc, break_rung, lam, means, restrain, force,
             u01):  # pragma: no cover - compiled
     """The day's rung of a pair that has just set a discrete operation aside to prepare it:
@@ -201,7 +202,9 @@ def _redraw(X, utils, dmg, cooldown, kill_j, costw_cost, top, hostility, decap_v
         reply = exp_reply * d * cap_j * unblk[r] * unshr[r]
         u -= rb * reply / dscale if d > 0.0 else 0.0
         for k in range(nd):
-            u -= det_rh[k] * (det_pull[k] * d * cap_i) / dscale if d > 0.0 and r >= det_join[k] else 0.0
+            u -= (det_rh[k] * (det_pull[k] * d * cap_i) / dscale
+                  if d > 0.0 and r >= det_join[k]
+                  and (det_cov[k] == C.COVER_ANY or det_cov[k] == places[r]) else 0.0)
         u -= bc if breaking and r >= break_rung else 0.0
         if cooldown[r] > 0.0 or not (means >> r) & 1:
             u = -np.inf
@@ -227,8 +230,8 @@ def _redraw(X, utils, dmg, cooldown, kill_j, costw_cost, top, hostility, decap_v
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, free, plan, key, days, days_out,
-               actor_out, pair_out, pair_days, path, commit_out, state, scratch,
+def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, SP, free, plan, key, days,
+               days_out, actor_out, pair_out, pair_days, path, commit_out, state, scratch,
                cache):  # pragma: no cover - compiled
     """One replicate, all days; writes into its rows of the output arrays.
 
@@ -249,7 +252,7 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, free, plan, 
     resolve, deal = state.resolve, state.deal
     (NG, settle, choice, kill_order, cap0, voided, killed, utils, rep_g, urged, fixed,
      forced, dealt, war_ring, launched, killer, aimed, honour_due, unblk, unshr, det_rh,
-     det_pull, det_join) = scratch
+     det_pull, det_join, det_cov) = scratch
     X, x_cap, x_n = cache
     A = AF.shape[0]
     force = MI[C.FORCE_RUNG]
@@ -423,8 +426,10 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, free, plan, 
                 for k in range(n_prot[i]):
                     pp = prot[i, k]
                     h = PF[pp, i, C.HELP_P]
+                    cover = PI[pp, i, C.COVERS]  # reference.covered: where j's reply lands
                     if (r < PI[pp, i, C.TRIGGER] or t <= void_until[pp, i]
-                            or (not answering and r >= PI[pp, i, C.VOID_RUNG])):
+                            or (not answering and r >= PI[pp, i, C.VOID_RUNG])
+                            or (cover != C.COVER_ANY and cover != SP[j, i, r])):
                         h = 0.0
                     keep *= 1.0 - h * PF[pp, i, C.PROT_AD]
                     unshared *= 1.0 - h * PF[pp, i, C.BURDEN]
@@ -440,6 +445,7 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, free, plan, 
                 det_rh[nd] = AF[i, C.RISK] * PF[pp, j, C.HELP_P]
                 det_pull[nd] = exp_reply * PF[pp, j, C.ENTRAP]
                 det_join[nd] = PI[pp, j, C.JOIN]
+                det_cov[nd] = PI[pp, j, C.COVERS]
                 nd += 1
 
             # x = log1p(damage * cap_i) for rungs 0..top, from a row cached per actor and keyed
@@ -467,7 +473,8 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, free, plan, 
                 u -= rb * reply / dscale if d > 0.0 else 0.0
                 for k in range(nd):
                     u -= (det_rh[k] * (det_pull[k] * d * cap_i) / dscale
-                          if d > 0.0 and r >= det_join[k] else 0.0)
+                          if d > 0.0 and r >= det_join[k]
+                          and (det_cov[k] == C.COVER_ANY or det_cov[k] == SP[i, j, r]) else 0.0)
                 u -= bc if breaking and r >= break_rung else 0.0
                 if (cooling and cooldown[r] > 0.0) or not (means >> r) & 1:
                     u = -np.inf  # cooling down, or beyond the actor's means on j (RUNGS)
@@ -512,7 +519,8 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, free, plan, 
                     # called a second time); rare, so a call is cheaper than a loop here.
                     pick = _redraw(X[i], utils, dmg, cooldown, kill_j[j, kp], costw_cost[i], top,
                                    hostility, decap_value, present, wear, exp_reply, cap_i, cap_j,
-                                   unblk, unshr, rb, det_rh, det_pull, det_join, nd, dscale,
+                                   unblk, unshr, rb, det_rh, det_pull, det_join, det_cov,
+                                   SP[i, j], nd, dscale,
                                    breaking, bc, break_rung, AF[i, C.LAM], means, restrain, force,
                                    uniform_nb(key, _ctr(t, i, j, P_CHOICE2, A)))
                 # reference.decided: a continuous rung replaces the campaign (W).
@@ -628,7 +636,9 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, free, plan, 
                 n_help = 0
                 for k in range(n_prot[j]):
                     pp = prot[j, k]
-                    if pp == i or r < PI[pp, j, C.TRIGGER] or PF[pp, j, C.HELP_P] <= 0.0:
+                    cover = PI[pp, j, C.COVERS]
+                    if (pp == i or r < PI[pp, j, C.TRIGGER] or PF[pp, j, C.HELP_P] <= 0.0
+                            or (cover != C.COVER_ANY and cover != SP[i, j, r])):
                         continue
                     helps = uniform_nb(key, _ctr(t, pp, j, P_HELP, A)) < PF[pp, j, C.HELP_P]
                     if helps and not voided[pp, j]:
@@ -830,8 +840,8 @@ def _new_state(A):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _run_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, free, plan, keys, days, days_out,
-               actor_out, pair_out, pair_days, path, commit_out):  # pragma: no cover - compiled
+def _run_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, SP, free, plan, keys, days,
+               days_out, actor_out, pair_out, pair_days, path, commit_out):  # pragma: no cover - compiled
     """Replicates ``keys`` one after another, reusing one set of arrays."""
     A = AF.shape[0]
     R = LF.shape[0]
@@ -847,18 +857,19 @@ def _run_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, free, plan, 
                np.zeros(MI[C.WAR_WINDOW], dtype=np.bool_), np.zeros((A, A), dtype=np.bool_),
                np.full((A, C.N_POST), -1, dtype=np.int64), PI[:, :, C.KILL_POST].copy(),
                np.zeros(H), np.empty(R), np.empty(R), np.empty(A), np.empty(A),
-               np.empty(A, dtype=np.int64))
+               np.empty(A, dtype=np.int64), np.empty(A, dtype=np.int64))
     # x rows are keyed on a capability; a NaN key matches nothing, so all start stale.
     cache = (np.empty((A, R)), np.full(A, np.nan), np.zeros(A, dtype=np.int64))
     for k in range(keys.shape[0]):
-        _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, free, plan, keys[k], days,
+        _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, SP, free, plan, keys[k],
+                   days,
                    days_out[k], actor_out[k], pair_out[k], pair_days[k], path[k], commit_out[k],
                    state, scratch,
                    cache)
 
 
 @numba.njit(cache=True, parallel=True, error_model="numpy")
-def simulate_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, free, plan, keys, days,
+def simulate_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, SP, free, plan, keys, days,
                    days_out, actor_out, pair_out, pair_days, path,
                    commit_out):  # pragma: no cover - compiled
     """Run ``len(keys)`` replicates in parallel; outputs are preallocated and filled in place."""
@@ -866,7 +877,8 @@ def simulate_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, free, pl
     for b in numba.prange((n + BLOCK - 1) // BLOCK):
         lo = b * BLOCK
         hi = min(n, lo + BLOCK)
-        _run_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, free, plan, keys[lo:hi], days,
+        _run_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, SP, free, plan, keys[lo:hi],
+                   days,
                    days_out[lo:hi], actor_out[lo:hi], pair_out[lo:hi], pair_days[lo:hi],
                    path[lo:hi], commit_out[lo:hi])
 
@@ -886,7 +898,7 @@ def simulate(c, keys: np.ndarray) -> tuple[np.ndarray, ...]:
     old = numba.set_parallel_chunksize(1)
     try:
         simulate_block(c.AF, c.AI, c.PF, c.PI, c.POF, c.POI, c.LF, c.MC, c.MI, c.INJ, c.INJF,
-                       c.SI, c.free_day,
+                       c.SI, c.SP, c.free_day,
                        _plan(c), np.asarray(keys, np.uint64), c.days, days_out, actor_out,
                        pair_out, pair_days, path, commit_out)
     finally:

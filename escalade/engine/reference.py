@@ -123,15 +123,25 @@ def protectors(c: C.Compiled, q: int) -> list[int]:
     return [p for p in range(c.n_actors) if c.PI[p, q, C.COMMIT] != C.NO_COMMIT]
 
 
-def expected_help(c: C.Compiled, w: World, p: int, i: int, answering: bool, r: int,
+def covered(c: C.Compiled, p: int, q: int, i: int, r: int) -> bool:
+    """Whether p's commitment to q covers an attack by i on q at rung r by where it lands."""
+    cover = c.PI[p, q, C.COVERS]
+    return cover == C.COVER_ANY or cover == c.SP[i, q, r]
+
+
+def expected_help(c: C.Compiled, w: World, p: int, i: int, j: int, answering: bool, r: int,
                   t: int) -> float:
-    """M6: how much help i (the protected) counts on from p if it takes rung r and is answered.
+    """M6: how much help i (the protected) counts on from p if it takes rung r on j and is
+    answered in kind.
 
     The commitment's chance of help (informal: political, whatever i does, the moral hazard;
     formal: certain), unless a void clause applies: the pact is void now, or this action, an
-    initiation at or above the void rung, would void it.
+    initiation at or above the void rung, would void it; and none for a reply its terms do not
+    cover (where j's reply would land).
     """
     if r < c.PI[p, i, C.TRIGGER]:  # a reply in kind to r would be too small to call for help
+        return 0.0
+    if not covered(c, p, i, j, r):
         return 0.0
     if t <= w.void_until[p][i]:
         return 0.0
@@ -140,9 +150,10 @@ def expected_help(c: C.Compiled, w: World, p: int, i: int, answering: bool, r: i
     return float(c.PF[p, i, C.HELP_P])
 
 
-def expected_protector_reply(c: C.Compiled, w: World, p: int, j: int, r: int, t: int) -> float:
-    """Deterrence: the chance that p, committed to j, takes up j's grievance if j is hit at r."""
-    if r < c.PI[p, j, C.JOIN] or t <= w.void_until[p][j]:
+def expected_protector_reply(c: C.Compiled, w: World, p: int, j: int, i: int, r: int,
+                             t: int) -> float:
+    """Deterrence: the chance that p, committed to j, takes up j's grievance if i hits j at r."""
+    if r < c.PI[p, j, C.JOIN] or t <= w.void_until[p][j] or not covered(c, p, j, i, r):
         return 0.0
     return float(c.PF[p, j, C.HELP_P])
 
@@ -195,7 +206,7 @@ def utility(c: C.Compiled, w: World, i: int, j: int, r: int, x: float, t: int) -
         keep = 1.0 - af[i, C.AIRDEF]
         unshared = 1.0
         for p in protectors(c, i):
-            h = expected_help(c, w, p, i, answering, r, t)
+            h = expected_help(c, w, p, i, j, answering, r, t)
             keep *= 1.0 - h * c.PF[p, i, C.PROT_AD]
             unshared *= 1.0 - h * c.PF[p, i, C.BURDEN]
         icpt = 1.0 - keep
@@ -206,7 +217,7 @@ def utility(c: C.Compiled, w: World, i: int, j: int, r: int, x: float, t: int) -
         for p in protectors(c, j):  # deterrence by those committed to j
             if p == i:
                 continue
-            hj = expected_protector_reply(c, w, p, j, r, t)
+            hj = expected_protector_reply(c, w, p, j, i, r, t)
             if hj > 0.0:
                 punish = mc[C.EXP_REPLY] * c.PF[p, j, C.ENTRAP] * d * w.cap[i]
                 u -= af[i, C.RISK] * hj * punish / mc[C.DSCALE]
@@ -697,7 +708,8 @@ def resolve_attack(
     keep = 1.0 - af[j, C.AIRDEF]
     helpers = []
     for p in protectors(c, j):
-        if p == i or r < pi[p, j, C.TRIGGER] or pf[p, j, C.HELP_P] <= 0.0:
+        if (p == i or r < pi[p, j, C.TRIGGER] or pf[p, j, C.HELP_P] <= 0.0
+                or not covered(c, p, j, i, r)):
             continue
         helps = uniform(key, counter(t, p, j, rng.P_HELP, A)) < pf[p, j, C.HELP_P]
         if helps and not voided[p][j]:

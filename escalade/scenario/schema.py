@@ -223,6 +223,9 @@ class Action(_Strict):
     interceptable: Prob | None = Field(
         None, description="share of the damage carried by missiles and drones between this pair "
         "(what defences can stop), where the means differ from the ladder's")
+    place: Literal["homeland", "forces"] | None = Field(
+        None, description="where the rung lands between this pair: on the target's homeland or "
+        "on its forces and ships abroad (none: the homeland)")
 
 
 class Relation(_Strict):
@@ -316,6 +319,9 @@ class Commitment(_Strict):
     interest: bool = Field(
         False, description="the protector's own interest (shipping, its forces): combat for it "
         "counts as the protector's own, not as help to an ally")
+    covers: Literal["any", "homeland", "forces"] = Field(
+        "any", description="which attacks on the protected side the terms cover (help, join and "
+        "deterrence): on its homeland, on its forces abroad, or any")
     restrains: list[ActorId] = Field(
         default_factory=list, description="actors the committed side presses the protected side "
         "not to use force on (alliance restraint: a front it keeps to itself or keeps closed)")
