@@ -289,9 +289,12 @@ class Commitment(_Strict):
     launched or as delivered (``joins_on``); a stated obligation then costs ``honour_cost`` a
     day of silence toward the attacker until it is honoured or lapses (audience costs, Fearon
     1994; Tomz 2007). ``void_rung`` (none: no void clause) voids help for ``void_days`` after
-    the protected side itself initiates force at or above it. ``interest``: the committed side
-    protects its own interest (shipping lanes, its forces), so combat on its behalf is the
-    protector's own campaign, not help to an ally.
+    the protected side itself initiates force at or above it. ``covers``: the places of attack
+    the terms count (the homeland, forces abroad, or any; where a rung lands is the pair's
+    ``actions``). ``restrains``: actors the committed side holds the protected side back from,
+    each day of force on them costing it ``restraint_cost`` (Pressman 2008). ``interest``: the
+    committed side protects its own interest (shipping lanes, its forces), so combat on its
+    behalf is the protector's own campaign, not help to an ally.
     """
 
     protector: ActorId
