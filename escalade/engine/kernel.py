@@ -84,6 +84,12 @@ def _drawn_days(key, t, i, j, mean, sigma, purpose_a, purpose_b, A):  # pragma: 
 
 
 @numba.njit(cache=True, inline="always")
+def _covered(cover, place):  # pragma: no cover - compiled
+    """reference.covered, on scalars: a commitment's cover admits an attack landing at place."""
+    return cover == C.COVER_ANY or cover == place
+
+
+@numba.njit(cache=True, inline="always")
 def _pause_days(PI, total, a, b):  # pragma: no cover - compiled
     if total[a, b] or total[b, a]:
         return PI[a, b, C.PAUSE]
@@ -204,7 +210,7 @@ def _redraw(X, utils, dmg, cooldown, kill_j, costw_cost, top, hostility, decap_v
         for k in range(nd):
             u -= (det_rh[k] * (det_pull[k] * d * cap_i) / dscale
                   if d > 0.0 and r >= det_join[k]
-                  and (det_cov[k] == C.COVER_ANY or det_cov[k] == places[r]) else 0.0)
+                  and _covered(det_cov[k], places[r]) else 0.0)
         u -= bc if breaking and r >= break_rung else 0.0
         if cooldown[r] > 0.0 or not (means >> r) & 1:
             u = -np.inf
@@ -252,7 +258,7 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, SP, free, pl
     resolve, deal = state.resolve, state.deal
     (NG, settle, choice, kill_order, cap0, voided, killed, utils, rep_g, urged, fixed,
      forced, dealt, war_ring, launched, killer, aimed, honour_due, unblk, unshr, det_rh,
-     det_pull, det_join, det_cov) = scratch
+     det_pull, det_join, det_cov, helpers) = scratch
     X, x_cap, x_n = cache
     A = AF.shape[0]
     force = MI[C.FORCE_RUNG]
@@ -426,10 +432,9 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, SP, free, pl
                 for k in range(n_prot[i]):
                     pp = prot[i, k]
                     h = PF[pp, i, C.HELP_P]
-                    cover = PI[pp, i, C.COVERS]  # reference.covered: where j's reply lands
                     if (r < PI[pp, i, C.TRIGGER] or t <= void_until[pp, i]
                             or (not answering and r >= PI[pp, i, C.VOID_RUNG])
-                            or (cover != C.COVER_ANY and cover != SP[j, i, r])):
+                            or not _covered(PI[pp, i, C.COVERS], SP[j, i, r])):  # j's reply
                         h = 0.0
                     keep *= 1.0 - h * PF[pp, i, C.PROT_AD]
                     unshared *= 1.0 - h * PF[pp, i, C.BURDEN]
@@ -474,7 +479,7 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, SP, free, pl
                 for k in range(nd):
                     u -= (det_rh[k] * (det_pull[k] * d * cap_i) / dscale
                           if d > 0.0 and r >= det_join[k]
-                          and (det_cov[k] == C.COVER_ANY or det_cov[k] == SP[i, j, r]) else 0.0)
+                          and _covered(det_cov[k], SP[i, j, r]) else 0.0)
                 u -= bc if breaking and r >= break_rung else 0.0
                 if (cooling and cooldown[r] > 0.0) or not (means >> r) & 1:
                     u = -np.inf  # cooling down, or beyond the actor's means on j (RUNGS)
@@ -636,9 +641,8 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, SP, free, pl
                 n_help = 0
                 for k in range(n_prot[j]):
                     pp = prot[j, k]
-                    cover = PI[pp, j, C.COVERS]
                     if (pp == i or r < PI[pp, j, C.TRIGGER] or PF[pp, j, C.HELP_P] <= 0.0
-                            or (cover != C.COVER_ANY and cover != SP[i, j, r])):
+                            or not _covered(PI[pp, j, C.COVERS], SP[i, j, r])):
                         continue
                     helps = uniform_nb(key, _ctr(t, pp, j, P_HELP, A)) < PF[pp, j, C.HELP_P]
                     if helps and not voided[pp, j]:
@@ -646,7 +650,7 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, SP, free, pl
                         commit_out[pp, j, L.CO_HELPED] += 1
                         keep *= 1.0 - PF[pp, j, C.PROT_AD]
                         n_help += 1
-                        det_join[n_help - 1] = pp  # the helpers, reused as scratch
+                        helpers[n_help - 1] = pp
                     else:
                         actor_out[j, L.O_ABANDON] += 1.0
                         commit_out[pp, j, L.CO_ABANDON] += 1
@@ -662,7 +666,7 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, SP, free, pl
                 NG[j, i] += received * (1.0 + AF[j, C.REP] * LF[r, C.HUMIL])
                 exhaustion[j] += MC[C.EXH_RATE] * received
                 for k in range(n_help):
-                    pp = det_join[k]
+                    pp = helpers[k]
                     if r < PI[pp, j, C.JOIN]:
                         continue
                     NG[pp, i] += PF[pp, j, C.ENTRAP] * (full if PI[pp, j, C.ON_LAUNCH] else received)
@@ -857,7 +861,8 @@ def _run_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, SP, free, pl
                np.zeros(MI[C.WAR_WINDOW], dtype=np.bool_), np.zeros((A, A), dtype=np.bool_),
                np.full((A, C.N_POST), -1, dtype=np.int64), PI[:, :, C.KILL_POST].copy(),
                np.zeros(H), np.empty(R), np.empty(R), np.empty(A), np.empty(A),
-               np.empty(A, dtype=np.int64), np.empty(A, dtype=np.int64))
+               np.empty(A, dtype=np.int64), np.empty(A, dtype=np.int64),
+               np.empty(A, dtype=np.int64))
     # x rows are keyed on a capability; a NaN key matches nothing, so all start stale.
     cache = (np.empty((A, R)), np.full(A, np.nan), np.zeros(A, dtype=np.int64))
     for k in range(keys.shape[0]):
