@@ -45,6 +45,9 @@ N_PI = 15
 HOMELAND, FORCES = 0, 1
 COVER_ANY = -1
 PLACE_CODES = {"homeland": HOMELAND, "forces": FORCES}
+# --- a rung as one pair uses it: SR[i, j, r, col] float64 (the ladder's unless actions say) --
+SR_ICPT, SR_LEAD = range(2)
+N_SR = 2
 # --- leadership posts (M1): POF[i, k, col] float64, POI[i, k, col] int64 --------------------
 # k indexes POST_KINDS (head, military, political); an actor without post k has HAS_POST 0 there.
 # PROTECTION: how much protection cuts the kill chance; EXPOSURE: scales the rung's kill chance;
@@ -84,8 +87,9 @@ class Compiled:
     (i toward j); their commitment columns describe i's commitment to j (PI[i, j, COMMIT] is
     NO_COMMIT where there is none). POF (A, N_POST, N_POF) float64, POI (A, N_POST, N_POI)
     int64: leadership posts. LF (R, N_LF): ladder. MC, MI: model constants.
-    SI (A, A, R) float64: the interceptable share of rung r when i uses it on j (the ladder's,
-    unless the relation's actions say otherwise). SP (A, A, R) int64: where it lands (HOMELAND,
+    SR (A, A, R, N_SR) float64: rung r as i uses it on j, the ladder's unless the relation's
+    actions say otherwise: its interceptable share (SR_ICPT) and mean lead time (SR_LEAD, days
+    before the actor's factor). SP (A, A, R) int64: where it lands (HOMELAND,
     unless the relation's actions say FORCES). INJ (K, N_INJ) int64: scripted events sorted
     by day. INJF (K,) float64: the damage an
     attack inject delivers when it is fixed (a real event's reported toll), NaN when the model
@@ -118,7 +122,7 @@ class Compiled:
     MI: np.ndarray
     INJ: np.ndarray
     INJF: np.ndarray
-    SI: np.ndarray
+    SR: np.ndarray
     SP: np.ndarray
     free_day: int = 1
     # (i, j, rung, name, CAMEO code): what a rung is called and coded between i and j where the
@@ -291,15 +295,19 @@ def compile_scenario(sc: Scenario) -> Compiled:
     INJ = np.array(rows, dtype=np.int64).reshape(len(rows), N_INJ)
     INJF = np.array(fixed, dtype=np.float64).reshape(len(rows))
 
-    SI = np.broadcast_to(LF[:, INTERCEPTABLE], (A, A, R)).copy()
+    SR = np.empty((A, A, R, N_SR))
+    SR[:, :, :, SR_ICPT] = LF[:, INTERCEPTABLE]
+    SR[:, :, :, SR_LEAD] = LF[:, LEAD]
     SP = np.full((A, A, R), HOMELAND, dtype=np.int64)
     for rel in sc.relations:
         for r, act in rel.actions.items():
             if act.interceptable is not None:
-                SI[ix[rel.actor], ix[rel.target], r] = act.interceptable
+                SR[ix[rel.actor], ix[rel.target], r, SR_ICPT] = act.interceptable
+            if act.lead_days is not None:
+                SR[ix[rel.actor], ix[rel.target], r, SR_LEAD] = act.lead_days
             if act.place is not None:
                 SP[ix[rel.actor], ix[rel.target], r] = PLACE_CODES[act.place]
-    for arr in (AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, SP):
+    for arr in (AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SR, SP):
         arr.setflags(write=False)
     return Compiled(
         ids=ids,
@@ -313,7 +321,7 @@ def compile_scenario(sc: Scenario) -> Compiled:
         horizons=tuple(sorted(set(o.horizons))),
         hostages_held=host.held if host else 0,
         AF=AF, AI=AI, PF=PF, PI=PI, POF=POF, POI=POI, LF=LF, MC=MC, MI=MI, INJ=INJ, INJF=INJF,
-        SI=SI, SP=SP,
+        SR=SR, SP=SP,
         actions=tuple((ix[rel.actor], ix[rel.target], r, a.name or sc.ladder[r].name,
                        a.cameo or sc.ladder[r].cameo)
                       for rel in sc.relations for r, a in sorted(rel.actions.items())

@@ -108,7 +108,9 @@ def gen(rng: np.random.Generator) -> tuple[Scenario, object]:
                                                int(rng.integers(0, reach + 1)), replace=False)))
                 usable = list(range(1, top + 1)) if rungs is None else rungs
                 actions = {int(r): {"interceptable": float(rng.uniform()),  # the pair's own means
-                                    "place": str(rng.choice(["homeland", "forces"]))}
+                                    "place": str(rng.choice(["homeland", "forces"])),
+                                    **({"lead_days": float(rng.choice([0.0, rng.uniform(0.2, 15)]))}
+                                       if ladder[r]["cooldown_days"] > 0 else {})}
                            for r in usable if rng.uniform() < 0.3}
                 relations.append(
                     {

@@ -244,7 +244,7 @@ def test_a_prepared_operation_holds_the_grievance_and_is_launched_on_its_day() -
     c = compiled(overrides=("actors.IRN.lead_factor=2.0", "relations.ISR>IRN.max_rung=0",
                             "ladder.3.campaign_days=0", "ladder.3.damage=0",
                             "commitments.IRN>HEZ.type=none", "commitments.IRN>HOU.type=none"))
-    seen, res = _prepared_operation(c, "IRN", "ISR")
+    seen, res = _prepared_operation(c, "IRN", "ISR", days=60)  # its lead on Israel is 12 days x 2
     prepared = [d for d, (r, _, _) in seen.items() if r > 0]
     assert prepared, "Iran prepares an answer to the killing in Tehran"
     first = prepared[0]
@@ -687,7 +687,9 @@ def test_a_posts_loss_changes_capability_resolve_hostility_and_deals_as_set() ->
                                                         "deal": -3.0}[effect]), effect
     # And what the change should move, moves.
     days = 60
-    arms = {e: tuple(run(overrides=o, runs=1500, days=days) for o in arm) for e, arm in cases.items()}
+    # Hostility's effect is a few strikes among many answers to the killing's affront: more runs.
+    arms = {e: tuple(run(overrides=o, runs=3000 if e == "hostility" else 1500, days=days)
+                     for o in arm) for e, arm in cases.items()}
     base, weak = arms["capability"]
     assert_greater(weak.actor_out[:, ISR, O_CAS], base.actor_out[:, ISR, O_CAS])
     base, meek = arms["resolve"]  # a weaker will to answer: answers by less force, so less harm
@@ -699,3 +701,62 @@ def test_a_posts_loss_changes_capability_resolve_hostility_and_deals_as_set() ->
     never = lambda r: np.where(r.days_out[:, D_CF_REACHED] >= 0, r.days_out[:, D_CF_REACHED],  # noqa: E731
                                days + 1).astype(float)
     assert_greater(never(base), never(soured))
+
+
+# ---- (G) The affront of an attack as launched, settled by any discrete answer ----------------
+def _affront(*overrides: str):
+    from pathlib import Path
+
+    path = str(Path(__file__).parent / "data" / "affront.yaml")
+    return compiled(None, overrides, scenario=path)
+
+
+def test_an_intercepted_barrage_is_answered_by_its_affront() -> None:
+    """Every missile of B's barrage is stopped, so nothing is delivered; A answers it all the
+    same when the rung humiliates (Israel and the April 2024 barrage), and never when it does
+    not, since then nothing but the toll is grievance."""
+    from escalade.engine.layout import PD_STRIKE
+
+    def answered(humiliation: float) -> np.ndarray:
+        c = _affront(f"ladder.3.humiliation={humiliation}")
+        raw = simulate(c, 400, 5, keep_pair_days=True)
+        assert raw.actor_out[:, c.index("AAA"), O_CAS].max() == 0.0  # nothing got through
+        return raw.pair_days[:, c.index("AAA"), c.index("BBB"), PD_STRIKE] >= 0
+
+    none, some = answered(0.0), answered(0.5)
+    assert none.mean() == 0.0
+    assert_greater(none, some)
+    assert some.mean() > 0.9
+
+
+def test_a_discrete_answer_settles_the_affront_whatever_its_size() -> None:
+    """A's answer, a strike of 2, is a tenth of the affront (0.5 x 40): its damage settles
+    little of it, but the answer restores A's standing and the round is over: A's grievance falls
+    below what must be answered on the day of its strike, and it strikes once, in every run."""
+    c = _affront()
+    a, b = c.index("AAA"), c.index("BBB")
+    for k in range(20):
+        g: dict[int, float] = {}
+        res = reference.simulate_replicate(
+            c, int(replicate_keys(6, k, 1)[0]), trace=True,
+            observe=lambda day, w, g=g: g.__setitem__(day, w.grievance[a][b]))
+        strikes = [e.day for e in res.events if e.kind == "attack" and e.actor == a and e.rung == 2]
+        assert len(strikes) == 1, strikes
+        assert g[strikes[0] - 1] > 15.0  # the affront held while the strike was prepared
+        assert g[strikes[0]] < 3.0
+
+
+def test_a_pairs_own_lead_time_delays_its_answer() -> None:
+    """The same strike, prepared for ten days between this pair (a deep strike, a barrage
+    flown across two countries) instead of the ladder's two, comes later."""
+    from escalade.engine.layout import PD_STRIKE
+
+    def day(*overrides: str) -> np.ndarray:
+        c = _affront(*overrides)
+        raw = simulate(c, 400, 7, keep_pair_days=True)
+        d = raw.pair_days[:, c.index("AAA"), c.index("BBB"), PD_STRIKE].astype(float)
+        return np.where(d >= 0, d, c.days + 1)
+
+    ladder, pair = day(), day("relations.AAA>BBB.actions={2: {lead_days: 10}}")
+    assert_greater(ladder, pair)
+    assert np.median(pair) - np.median(ladder) >= 5

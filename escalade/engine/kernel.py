@@ -236,7 +236,7 @@ def _redraw(X, utils, dmg, cooldown, kill_j, costw_cost, top, hostility, decap_v
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, SP, free, plan, key, days,
+def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SR, SP, free, plan, key, days,
                days_out, actor_out, pair_out, pair_days, path, commit_out, state, scratch,
                cache):  # pragma: no cover - compiled
     """One replicate, all days; writes into its rows of the output arrays.
@@ -250,6 +250,7 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, SP, free, pl
     cap, vacancy, exhaustion, void_until = state.cap, state.vacancy, state.exhaustion, state.void_until
     owed, owed_until, pulled = state.owed, state.owed_until, state.pulled
     G, belief, waiting, last_force = state.grievance, state.belief, state.waiting, state.last_force
+    AFR = state.affront
     cf, cf_start, cf_until, violated = state.ceasefire, state.cf_start, state.cf_until, state.violated
     ready, prep, launch, prep_ans = state.ready, state.prep, state.launch, state.prep_answer
     tol, camp, camp_start, camp_end = state.tol, state.camp, state.camp_start, state.camp_end
@@ -258,7 +259,7 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, SP, free, pl
     resolve, deal = state.resolve, state.deal
     (NG, settle, choice, kill_order, cap0, voided, killed, utils, rep_g, urged, fixed,
      forced, dealt, war_ring, launched, killer, aimed, honour_due, unblk, unshr, det_rh,
-     det_pull, det_join, det_cov, helpers) = scratch
+     det_pull, det_join, det_cov, helpers, NAF) = scratch
     X, x_cap, x_n = cache
     A = AF.shape[0]
     force = MI[C.FORCE_RUNG]
@@ -284,6 +285,7 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, SP, free, pl
     for i in range(A):
         for j in range(A):
             G[i, j] = PF[i, j, C.G0]
+            AFR[i, j] = 0.0
             z = normal_nb(key, _ctr(0, i, j, P_SHOCK_A, A), _ctr(0, i, j, P_SHOCK_B, A))
             b = AF[j, C.RESOLVE] + PF[i, j, C.BIAS] + AF[i, C.BELIEF_NOISE] * z
             belief[i, j] = min(0.99, max(0.01, b))
@@ -504,7 +506,7 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, SP, free, pl
                     pick = r
                     break
             # reference.lead_time: a discrete operation is prepared before it is launched.
-            mean = LF[pick, C.LEAD] * AF[i, C.LEAD_F]
+            mean = SR[i, j, pick, C.SR_LEAD] * AF[i, C.LEAD_F]
             prepared = False
             if prep[i, j] == 0 and cooldown[pick] > 0.0 and mean > 0.0:
                 lead = _drawn_days(key, t, i, j, mean, MC[C.LEAD_NOISE], P_LEAD_A, P_LEAD_B, A)
@@ -572,6 +574,8 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, SP, free, pl
             for j in range(A):
                 # A grievance held for an operation in preparation does not fade.
                 NG[i, j] = G[i, j] if prep[i, j] > 0 else AF[i, C.DECAY] * G[i, j]
+                if prep[i, j] == 0:
+                    AFR[i, j] = AF[i, C.DECAY] * AFR[i, j]
         for q in range(active.shape[0]):
             settle[active[q, 0], active[q, 1]] = 0.0
             dealt[active[q, 0], active[q, 1]] = 0.0
@@ -659,11 +663,13 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, SP, free, pl
                 z = normal_nb(key, _ctr(t, i, j, P_SHOCK_A, A), _ctr(t, i, j, P_SHOCK_B, A))
                 shock = math.exp(sigma * z - 0.5 * sigma * sigma)
                 full = LF[r, C.DAMAGE] * cap0[i]
-                received = full * (1.0 - SI[i, j, r] * icpt) * shock
+                received = full * (1.0 - SR[i, j, r, C.SR_ICPT] * icpt) * shock
                 if not math.isnan(fixed[i, j]):
                     received = fixed[i, j]
                 actor_out[j, L.O_CAS] += received * MC[C.CAS_PER_DAMAGE]
-                NG[j, i] += received * (1.0 + AF[j, C.REP] * LF[r, C.HUMIL])
+                affront = AF[j, C.REP] * LF[r, C.HUMIL] * full  # (G)
+                NG[j, i] += received + affront
+                NAF[j, i] += affront
                 exhaustion[j] += MC[C.EXH_RATE] * received
                 for k in range(n_help):
                     pp = helpers[k]
@@ -737,11 +743,17 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, SP, free, pl
                 waiting[i, j] = MI[C.WINDOW]
         for i in range(A):
             for j in range(A):
+                if dealt[i, j] > 0.0:  # (G) a discrete answer settles the affront in full
+                    settle[i, j] += AFR[i, j]
+                    AFR[i, j] = 0.0
+                AFR[i, j] += NAF[i, j]
+                NAF[i, j] = 0.0  # scratch kept at 0 between days
                 if settle[i, j] > 0.0:
                     NG[i, j] = max(0.0, NG[i, j] - settle[i, j])
                 if not cf[i, j] and NG[i, j] < PF[i, j, C.FLOOR]:
                     NG[i, j] = PF[i, j, C.FLOOR]
                 G[i, j] = NG[i, j]
+                AFR[i, j] = min(AFR[i, j], G[i, j])
         # (E) a declared end: the raised answer threshold fades, and a discrete answer raises it.
         for i in range(A):
             for j in range(A):
@@ -816,6 +828,7 @@ def _new_state(A):  # pragma: no cover - compiled
         np.empty(A, dtype=f8),  # resolve
         np.empty(A, dtype=f8),  # exhaustion
         np.empty((A, A), dtype=f8),  # grievance
+        np.empty((A, A), dtype=f8),  # affront
         np.empty((A, A), dtype=f8),  # belief
         np.empty((A, A), dtype=i8),  # waiting
         np.empty((A, A), dtype=b1),  # ceasefire
@@ -844,7 +857,7 @@ def _new_state(A):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _run_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, SP, free, plan, keys, days,
+def _run_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SR, SP, free, plan, keys, days,
                days_out, actor_out, pair_out, pair_days, path, commit_out):  # pragma: no cover - compiled
     """Replicates ``keys`` one after another, reusing one set of arrays."""
     A = AF.shape[0]
@@ -862,11 +875,11 @@ def _run_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, SP, free, pl
                np.full((A, C.N_POST), -1, dtype=np.int64), PI[:, :, C.KILL_POST].copy(),
                np.zeros(H), np.empty(R), np.empty(R), np.empty(A), np.empty(A),
                np.empty(A, dtype=np.int64), np.empty(A, dtype=np.int64),
-               np.empty(A, dtype=np.int64))
+               np.empty(A, dtype=np.int64), np.zeros((A, A)))
     # x rows are keyed on a capability; a NaN key matches nothing, so all start stale.
     cache = (np.empty((A, R)), np.full(A, np.nan), np.zeros(A, dtype=np.int64))
     for k in range(keys.shape[0]):
-        _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, SP, free, plan, keys[k],
+        _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SR, SP, free, plan, keys[k],
                    days,
                    days_out[k], actor_out[k], pair_out[k], pair_days[k], path[k], commit_out[k],
                    state, scratch,
@@ -874,7 +887,7 @@ def _run_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, SP, free, pl
 
 
 @numba.njit(cache=True, parallel=True, error_model="numpy")
-def simulate_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, SP, free, plan, keys, days,
+def simulate_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SR, SP, free, plan, keys, days,
                    days_out, actor_out, pair_out, pair_days, path,
                    commit_out):  # pragma: no cover - compiled
     """Run ``len(keys)`` replicates in parallel; outputs are preallocated and filled in place."""
@@ -882,7 +895,7 @@ def simulate_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, SP, free
     for b in numba.prange((n + BLOCK - 1) // BLOCK):
         lo = b * BLOCK
         hi = min(n, lo + BLOCK)
-        _run_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SI, SP, free, plan, keys[lo:hi],
+        _run_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SR, SP, free, plan, keys[lo:hi],
                    days,
                    days_out[lo:hi], actor_out[lo:hi], pair_out[lo:hi], pair_days[lo:hi],
                    path[lo:hi], commit_out[lo:hi])
@@ -903,7 +916,7 @@ def simulate(c, keys: np.ndarray) -> tuple[np.ndarray, ...]:
     old = numba.set_parallel_chunksize(1)
     try:
         simulate_block(c.AF, c.AI, c.PF, c.PI, c.POF, c.POI, c.LF, c.MC, c.MI, c.INJ, c.INJF,
-                       c.SI, c.SP, c.free_day,
+                       c.SR, c.SP, c.free_day,
                        _plan(c), np.asarray(keys, np.uint64), c.days, days_out, actor_out,
                        pair_out, pair_days, path, commit_out)
     finally:

@@ -80,6 +80,8 @@ class World:
         self.resolve = [float(c.AF[i, C.RESOLVE]) for i in range(A)]
         self.exhaustion = [0.0] * A
         self.grievance = [[float(c.PF[i, j, C.G0]) for j in range(A)] for i in range(A)]
+        # the part of it that is an affront, settled by any discrete answer (G)
+        self.affront = [[0.0] * A for _ in range(A)]
         self.belief = [[0.0] * A for _ in range(A)]
         self.waiting = [[0] * A for _ in range(A)]
         self.ceasefire = [[False] * A for _ in range(A)]
@@ -274,7 +276,7 @@ def lead_time(c: C.Compiled, key: int, i: int, j: int, r: int, t: int) -> int:
     rung's mean times the actor's factor (Iran: 5 days in Jan 2020, 12 in Apr 2024; the US: 5
     after Tower 22; Hezbollah: a day or two after commander killings), rounded to whole days.
     """
-    mean = c.LF[r, C.LEAD] * c.AF[i, C.LEAD_F]
+    mean = c.SR[i, j, r, C.SR_LEAD] * c.AF[i, C.LEAD_F]
     if c.LF[r, C.COOLDOWN] <= 0.0 or mean <= 0.0:
         return 0
     return drawn_days(c, key, i, j, t, mean, c.MC[C.LEAD_NOISE], rng.P_LEAD_A, rng.P_LEAD_B)
@@ -505,6 +507,9 @@ def simulate_replicate(
         # A grievance held for an operation in preparation does not fade.
         grievance = [[w.grievance[i][j] if w.prep[i][j] > 0 else af[i, C.DECAY] * w.grievance[i][j]
                       for j in range(A)] for i in range(A)]
+        w.affront = [[w.affront[i][j] if w.prep[i][j] > 0 else af[i, C.DECAY] * w.affront[i][j]
+                      for j in range(A)] for i in range(A)]
+        affronted = [[0.0] * A for _ in range(A)]  # today's new affronts, added in phase 5
         settled = [[0.0] * A for _ in range(A)]
         dealt = [[0.0] * A for _ in range(A)]  # what a discrete answer was meant to deal
         exhaustion = [mc[C.EXH_DECAY] * e for e in w.exhaustion]
@@ -569,14 +574,15 @@ def simulate_replicate(
                     received, icpt, helpers = resolve_attack(c, w, key, t, i, j, r, cap0, voided,
                                                              answering[i][j], grievance, settled,
                                                              exhaustion, actor_out, commit_out,
-                                                             fixed.get((i, j), math.nan), log)
+                                                             fixed.get((i, j), math.nan), log,
+                                                             affronted)
                     if answering[i][j] and lf[r, C.COOLDOWN] > 0.0:
                         dealt[i][j] = d * cap0[i]
                     if trace:
                         helped = (f"; {', '.join(c.ids[p] for p in helpers)} helped defend"
                                   if helpers else "")
                         log(t, "attack", i, j, r, f"damage {received:.2f} of {d * cap0[i]:.2f}, "
-                            f"{icpt * c.SI[i, j, r]:.0%} intercepted{helped}")
+                            f"{icpt * c.SR[i, j, r, C.SR_ICPT]:.0%} intercepted{helped}")
                 else:
                     log(t, "attack", i, j, r)
                 # M1: a kill attempt (or a scripted kill) on the holder of the post aimed at.
@@ -616,10 +622,18 @@ def simulate_replicate(
         update_beliefs(c, w, choice, force)
         for i in range(A):
             for j in range(A):  # settle answers; standing grievances do not fade outside a truce
+                if dealt[i][j] > 0.0:
+                    # (G) A discrete answer restores standing whatever its size: the affront
+                    # held before today's blows is settled in full (Israel's limited strike near
+                    # Isfahan answered a barrage sixteen times its weight).
+                    settled[i][j] += w.affront[i][j]
+                    w.affront[i][j] = 0.0
+                w.affront[i][j] += affronted[i][j]
                 if settled[i][j] > 0.0:
                     grievance[i][j] = max(0.0, grievance[i][j] - settled[i][j])
                 if not w.ceasefire[i][j] and grievance[i][j] < pf[i, j, C.FLOOR]:
                     grievance[i][j] = float(pf[i, j, C.FLOOR])
+                w.affront[i][j] = min(w.affront[i][j], grievance[i][j])
         w.grievance = grievance
         w.exhaustion = exhaustion
         # (E) A declared end: after a discrete answer, what falls below a share of the damage it
@@ -695,6 +709,7 @@ def resolve_attack(
     voided: list[list[bool]], answering: bool, grievance: list[list[float]],
     settled: list[list[float]], exhaustion: list[float], actor_out: list[list[float]],
     commit_out: list[list[list[int]]], fixed: float = math.nan, log=None,
+    affronted: list[list[float]] | None = None,
 ) -> tuple[float, float, list[int]]:
     """M7, M6 and M2: help, interception, damage, grievance and the pull of commitments.
 
@@ -725,11 +740,17 @@ def resolve_attack(
     z = normal(key, counter(t, i, j, rng.P_SHOCK_A, A), counter(t, i, j, rng.P_SHOCK_B, A))
     shock = math.exp(sigma * z - 0.5 * sigma * sigma)
     full = lf[r, C.DAMAGE] * cap0[i]
-    received = full * (1.0 - c.SI[i, j, r] * icpt) * shock  # the pair's interceptable share
+    received = full * (1.0 - c.SR[i, j, r, C.SR_ICPT] * icpt) * shock  # the pair's interceptable share
     if not math.isnan(fixed):
         received = fixed
     actor_out[j][L.O_CAS] += received * mc[C.CAS_PER_DAMAGE]
-    grievance[j][i] += received * (1.0 + af[j, C.REP] * lf[r, C.HUMIL])
+    # (G) The toll is grievance, and so is the affront: a humiliating rung challenges j's
+    # standing by what was launched at it, whatever its defences stopped (Israel answered the
+    # April 2024 barrage, ~99% intercepted and no one killed).
+    affront = af[j, C.REP] * lf[r, C.HUMIL] * full
+    grievance[j][i] += received + affront
+    if affronted is not None:
+        affronted[j][i] += affront
     exhaustion[j] += mc[C.EXH_RATE] * received
     for p in helpers:
         if r < pi[p, j, C.JOIN]:

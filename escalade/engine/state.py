@@ -27,6 +27,7 @@ FIELDS: tuple[tuple[str, Literal["actor", "pair", "post"], str, str], ...] = (
     ("resolve", "actor", "float64", "willingness to retaliate; a post's loss can change it (M1)"),
     ("exhaustion", "actor", "float64", "war weariness index"),
     ("grievance", "pair", "float64", "grievance of i toward j"),
+    ("affront", "pair", "float64", "the part of that grievance that is an affront to i's standing (G)"),
     ("belief", "pair", "float64", "i's estimate of j's resolve"),
     ("waiting", "pair", "int64", "days left for j to answer i's last use of force"),
     ("ceasefire", "pair", "bool", "a cease-fire in force (symmetric)"),

@@ -226,6 +226,11 @@ class Action(_Strict):
     place: Literal["homeland", "forces"] | None = Field(
         None, description="where the rung lands between this pair: on the target's homeland or "
         "on its forces and ships abroad (none: the homeland)")
+    lead_days: float | None = Field(
+        None, ge=0.0, le=365.0,
+        description="mean days from the decision to the launch of this discrete operation "
+        "between this pair, where reach makes it differ from the ladder's (a barrage flown for "
+        "hours across two countries, a deep strike past air defences)")
 
 
 class Relation(_Strict):
@@ -579,6 +584,11 @@ class Scenario(_Strict):
                 if r == 0 or (rel.rungs is not None and r not in rel.rungs):
                     errors.append(f"relations.{k}.actions.{r}: rung {r} is not one the actor can "
                                   f"use on {rel.target} (rungs {rel.rungs or 'all but 0'})")
+                lead = rel.actions[r].lead_days
+                if (lead is not None and lead > 0 and r < len(self.ladder)
+                        and self.ladder[r].cooldown_days == 0):
+                    errors.append(f"relations.{k}.actions.{r}.lead_days: {lead} needs a discrete "
+                                  f"rung (cooldown_days > 0); rung {r} is continuous")
         committed: set[str] = set()
         aided: set[str] = set()
         for k, c in enumerate(self.commitments):
