@@ -16,8 +16,8 @@ from escalade.scenario.schema import POST_KINDS, AttackInject, Scenario
 
 # --- actor float columns: AF[i, col] -------------------------------------------------------
 (CAP0, RESOLVE, MULT, REP, RISK, COSTW, AIRDEF, LAM, DECAY, WEARY, RECOV, BELIEF_NOISE, AID_SHARE,
- LEVERAGE, LEAD_F, OPPORT, AIM_EXH) = range(17)
-N_AF = 17
+ LEVERAGE, LEAD_F, OPPORT, AIM_EXH, AUDIENCE) = range(18)
+N_AF = 18
 # --- actor int columns: AI[i, col] ---------------------------------------------------------
 RESTRAINT, AID_LAG, IS_MAIN, IS_PROTECTOR = range(4)
 N_AI = 4
@@ -70,8 +70,8 @@ N_LF = 8
 N_MC = 17
 # --- model int constants: MI[col] ------------------------------------------------------------
 (WINDOW, MEMORY, WAR_RUNG, COMBAT_RUNG, STRIKE_RUNG, FORCE_RUNG, HOLD_DAYS, HOST_A, HOST_B,
- RELEASE_DAYS, WAR_DAYS, WAR_WINDOW, BREAK_RUNG) = range(13)
-N_MI = 13
+ RELEASE_DAYS, WAR_DAYS, WAR_WINDOW, BREAK_RUNG, VOW_RUNG) = range(14)
+N_MI = 14  # VOW_RUNG: -1 when vows are not modelled
 # --- inject rows: INJ[k, col] ----------------------------------------------------------------
 INJ_DAY, INJ_TYPE, INJ_ACTOR, INJ_TARGET, INJ_RUNG, INJ_KILL, INJ_POST = range(7)
 N_INJ = 7
@@ -186,6 +186,7 @@ def compile_scenario(sc: Scenario) -> Compiled:
             a.risk_weight, a.cost_weight, a.air_defence, a.rationality, a.grievance_decay,
             a.war_weariness, a.recovery_rate, a.belief_noise, a.lead_factor, a.opportunism]
         AF[k, AIM_EXH] = np.inf if a.aim_exhaustion is None else a.aim_exhaustion
+        AF[k, AUDIENCE] = a.audience_cost
         AI[k, RESTRAINT] = top if a.restraint_rung is None else a.restraint_rung
         AI[k, AID_LAG] = 1
         AI[k, IS_MAIN] = int(aid in sc.outcomes.regional_war.actors)
@@ -277,7 +278,8 @@ def compile_scenario(sc: Scenario) -> Compiled:
                    ix[host.between[0]] if host else -1, ix[host.between[1]] if host else -1,
                    host.release_days if host else 0, o.regional_war.days,
                    o.regional_war.window,
-                   o.force_rung if m.truce_break_rung is None else m.truce_break_rung],
+                   o.force_rung if m.truce_break_rung is None else m.truce_break_rung,
+                   -1 if m.vow_rung is None else m.vow_rung],
                   dtype=np.int64)
 
     rows = []

@@ -81,6 +81,7 @@ def gen(rng: np.random.Generator) -> tuple[Scenario, object]:
             "restraint_rung": (None if rng.uniform() < 0.6 else int(rng.integers(0, top + 1))),
             "opportunism": float(rng.choice([0.0, rng.uniform(0, 5)])),
             "aim_exhaustion": None if rng.uniform() < 0.5 else float(rng.uniform(0, 2)),
+            "audience_cost": float(rng.choice([0.0, rng.uniform(0, 3)])),
         }
         if rng.uniform() < 0.6:  # several leadership posts instead of one
             kinds = [str(k) for k in rng.permutation(POSTS)][: int(rng.integers(1, 4))]
@@ -214,6 +215,7 @@ def gen(rng: np.random.Generator) -> tuple[Scenario, object]:
         "retaliation_half": float(rng.uniform(0.1, 5)),
         "conflict_memory": int(rng.integers(1, 20)),
         "truce_break_rung": None if rng.uniform() < 0.5 else int(rng.integers(fr, top + 1)),
+        "vow_rung": None if fr <= 1 or rng.uniform() < 0.3 else int(rng.integers(1, fr)),
     }
     sc = Scenario.model_validate(
         {
@@ -295,6 +297,7 @@ def test_the_random_scenarios_reach_every_kind_of_event(seen: collections.Counte
         "prepare",
         "launch",
         "called_off",
+        "vow",
         "campaign",
         "campaign_end",
         "pause_end",

@@ -31,11 +31,11 @@ def test_the_comparison_sees_a_move() -> None:
     stored = json.loads(golden.FILE.read_text())
     shifted = copy.deepcopy(stored)
     n = stored["runs"]
-    p = shifted["policies"]["informal"]["p"]["protector_in_combat"]
-    shifted["policies"]["informal"]["p"]["protector_in_combat"] = p + 6 * (p * (1 - p) / n) ** 0.5
+    p = shifted["policies"]["informal"]["p"]["protector_entrapped"]  # a share away from 0 and 1
+    shifted["policies"]["informal"]["p"]["protector_entrapped"] = p + 6 * (p * (1 - p) / n) ** 0.5
     m, sd = shifted["policies"]["formal-pact"]["mean_sd"]["ISR.strikes"]
     shifted["policies"]["formal-pact"]["mean_sd"]["ISR.strikes"] = [m - 6 * sd / n**0.5, sd]
     found = golden.moved(stored, shifted)
-    assert any("informal protector_in_combat" in f for f in found)
+    assert any("informal protector_entrapped" in f for f in found)
     assert any("formal-pact ISR.strikes" in f for f in found)
     assert len(found) == 2

@@ -760,3 +760,54 @@ def test_a_pairs_own_lead_time_delays_its_answer() -> None:
     ladder, pair = day(), day("relations.AAA>BBB.actions={2: {lead_days: 10}}")
     assert_greater(ladder, pair)
     assert np.median(pair) - np.median(ladder) >= 5
+
+
+# ---- (L) A vow ties hands ---------------------------------------------------------------------
+def _vow(*overrides: str):
+    from pathlib import Path
+
+    return compiled(None, overrides, scenario=str(Path(__file__).parent / "data" / "vow.yaml"))
+
+
+def test_a_vow_ties_hands() -> None:
+    """A reluctant actor that has vowed an answer strikes sooner and more often within the
+    audience's wait when each day without the strike costs it (the US after Tower 22), than
+    when its vows bind nothing."""
+    from escalade.engine.layout import PD_STRIKE
+
+    def day(cost: float) -> np.ndarray:
+        c = _vow(f"actors.AAA.audience_cost={cost}")
+        raw = simulate(c, 1000, 8, keep_pair_days=True)
+        d = raw.pair_days[:, c.index("AAA"), c.index("BBB"), PD_STRIKE].astype(float)
+        return np.where(d >= 0, d, c.days + 1)
+
+    free, bound = day(0.0), day(1.5)
+    assert_greater(bound, free)  # later (or never) when the vow binds nothing
+    assert_greater((free <= 14).astype(float), (bound <= 14).astype(float))
+
+
+def test_a_vow_binds_for_the_window_and_a_strike_keeps_it() -> None:
+    """The scripted vow opens an obligation for the belief window (10 days); the day A strikes,
+    the vow is kept and nothing more is owed; a threat with no grievance to answer vows nothing."""
+    c = _vow()
+    a, b = c.index("AAA"), c.index("BBB")
+    strike = c.MI[C.STRIKE_RUNG]
+    kept = 0
+    for k in range(10):
+        seen: dict[int, tuple[float, int]] = {}
+        res = reference.simulate_replicate(
+            c, int(replicate_keys(9, k, 1)[0]), trace=True,
+            observe=lambda d, w, s=seen: s.__setitem__(d, (w.vow[a][b], w.vow_until[a][b])))
+        assert seen[1] == (1.5, 1 + 10)
+        assert any(e.kind == "vow" and e.day == 1 and e.actor == a for e in res.events)
+        struck = [e.day for e in res.events if e.kind == "attack" and e.actor == a
+                  and e.rung >= strike]
+        if struck:
+            assert seen[struck[0]][0] == 0.0
+            kept += 1
+    assert kept > 0
+    calm = _vow("relations.0.grievance=0")
+    seen2: dict[int, float] = {}
+    reference.simulate_replicate(calm, int(replicate_keys(9, 0, 1)[0]),
+                                 observe=lambda d, w: seen2.__setitem__(d, w.vow[a][b]))
+    assert seen2[1] == 0.0

@@ -249,6 +249,7 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SR, SP, free, pl
     # The state by name (engine/state.py); the short local names are the equations' letters.
     cap, vacancy, exhaustion, void_until = state.cap, state.vacancy, state.exhaustion, state.void_until
     owed, owed_until, pulled = state.owed, state.owed_until, state.pulled
+    vow, vow_until = state.vow, state.vow_until
     G, belief, waiting, last_force = state.grievance, state.belief, state.waiting, state.last_force
     AFR = state.affront
     cf, cf_start, cf_until, violated = state.ceasefire, state.cf_start, state.cf_until, state.violated
@@ -259,10 +260,11 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SR, SP, free, pl
     resolve, deal = state.resolve, state.deal
     (NG, settle, choice, kill_order, cap0, voided, killed, utils, rep_g, urged, fixed,
      forced, dealt, war_ring, launched, killer, aimed, honour_due, unblk, unshr, det_rh,
-     det_pull, det_join, det_cov, helpers, NAF) = scratch
+     det_pull, det_join, det_cov, helpers, NAF, vow_due) = scratch
     X, x_cap, x_n = cache
     A = AF.shape[0]
     force = MI[C.FORCE_RUNG]
+    strike = MI[C.STRIKE_RUNG]
     break_rung = MI[C.BREAK_RUNG]
     answer = MC[C.ANSWER]
     decap_value = MC[C.DECAP_VALUE]
@@ -298,6 +300,8 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SR, SP, free, pl
             void_until[i, j] = NEVER
             owed[i, j] = 0.0
             owed_until[i, j] = NEVER
+            vow[i, j] = 0.0
+            vow_until[i, j] = NEVER
             pulled[i, j] = C.PULL_OWN
             ready[i, j] = 0
             prep[i, j] = 0
@@ -359,6 +363,7 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SR, SP, free, pl
         for p in range(hostile.shape[0]):
             urged[p] = False
             honour_due[p] = 0.0
+            vow_due[p] = 0.0
             if t < free:
                 continue  # replayed history: only injects act before the free day
             i = hostile[p, 0]
@@ -390,8 +395,12 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SR, SP, free, pl
             honour_on = not cooling and obliged
             if honour_on:
                 honour_due[p] = owed[i, j]
+            vowing = t <= vow_until[i, j] and vow[i, j] > 0.0  # reference.vowed
+            vow_on = not cooling and vowing
+            if vow_on:
+                vow_due[p] = vow[i, j]
             top = PI[i, j, C.MAXRUNG]
-            if g < thr and not obliged:
+            if g < thr and not obliged and not vowing:
                 if H[i, j] <= 0.0:
                     continue  # no aim, no grievance and no obligation: force is not considered
                 if AI[i, C.RESTRAINT] < top:
@@ -473,6 +482,7 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SR, SP, free, pl
                 u = 0.0 - (ru * (diff * diff) if urge_on else 0.0)
                 u -= rep if urge_on and r < force else 0.0
                 u -= honour if honour_on and r < force else 0.0
+                u -= vow[i, j] if vow_on and r < strike else 0.0
                 u -= restrain if r >= force else 0.0
                 u += hostility * (x + decap_value * (kill_j[j, kp, r] * present))
                 u -= costw_cost[i, r] * wear
@@ -516,6 +526,7 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SR, SP, free, pl
                     prep_ans[i, j] = answering
                     urged[p] = False
                     honour_due[p] = 0.0  # an answer is on its way
+                    vow_due[p] = 0.0
                     prepared = True
             if prepared and camp[i, j] > 0:
                 pick = camp[i, j]  # the campaign goes on while the operation is prepared
@@ -605,6 +616,9 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SR, SP, free, pl
                 continue
             answering = G[i, j] >= max(answer, tol[i, j]) or launched[i, j]
             launched[i, j] = False
+            if r >= strike:
+                vow[i, j] = 0.0  # a vow kept
+                vow_until[i, j] = NEVER
             if record and r >= MI[C.COMBAT_RUNG] and pair_days[i, j, L.PD_COMBAT] < 0:
                 pair_days[i, j, L.PD_COMBAT] = t
             if r >= force:
@@ -727,6 +741,8 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SR, SP, free, pl
                 actor_out[i, L.O_REP] += rep_g[p]
             if honour_due[p] > 0.0 and choice[i, hostile[p, 1]] < force:
                 actor_out[i, L.O_REP] += honour_due[p]
+            if vow_due[p] > 0.0 and choice[i, hostile[p, 1]] < strike:
+                actor_out[i, L.O_REP] += vow_due[p]
         eta = MC[C.ETA]
         for q in range(watch.shape[0]):
             i = watch[q, 0]
@@ -754,6 +770,13 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SR, SP, free, pl
                     NG[i, j] = PF[i, j, C.FLOOR]
                 G[i, j] = NG[i, j]
                 AFR[i, j] = min(AFR[i, j], G[i, j])
+        for q in range(active.shape[0]):  # (L) a vow ties hands, judged after the day's blows
+            i = active[q, 0]
+            j = active[q, 1]
+            if (choice[i, j] == MI[C.VOW_RUNG] and AF[i, C.AUDIENCE] > 0.0
+                    and G[i, j] >= max(answer, tol[i, j]) and pulled[i, j] == C.PULL_OWN):
+                vow[i, j] = AF[i, C.AUDIENCE]
+                vow_until[i, j] = t + MI[C.WINDOW]
         # (E) a declared end: the raised answer threshold fades, and a discrete answer raises it.
         for i in range(A):
             for j in range(A):
@@ -839,6 +862,8 @@ def _new_state(A):  # pragma: no cover - compiled
         np.empty((A, A), dtype=i8),  # void_until
         np.empty((A, A), dtype=f8),  # owed
         np.empty((A, A), dtype=i8),  # owed_until
+        np.empty((A, A), dtype=f8),  # vow
+        np.empty((A, A), dtype=i8),  # vow_until
         np.empty((A, A), dtype=i8),  # pulled
         np.empty((A, A), dtype=i8),  # ready
         np.empty((A, A), dtype=i8),  # prep
@@ -875,7 +900,7 @@ def _run_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SR, SP, free, pl
                np.full((A, C.N_POST), -1, dtype=np.int64), PI[:, :, C.KILL_POST].copy(),
                np.zeros(H), np.empty(R), np.empty(R), np.empty(A), np.empty(A),
                np.empty(A, dtype=np.int64), np.empty(A, dtype=np.int64),
-               np.empty(A, dtype=np.int64), np.zeros((A, A)))
+               np.empty(A, dtype=np.int64), np.zeros((A, A)), np.zeros(H))
     # x rows are keyed on a capability; a NaN key matches nothing, so all start stale.
     cache = (np.empty((A, R)), np.full(A, np.nan), np.zeros(A, dtype=np.int64))
     for k in range(keys.shape[0]):

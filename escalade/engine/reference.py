@@ -93,6 +93,8 @@ class World:
         self.void_until = [[NEVER] * A for _ in range(A)]  # last day p's help to q is void
         self.owed = [[0.0] * A for _ in range(A)]  # honour cost a day of p's silence toward x
         self.owed_until = [[NEVER] * A for _ in range(A)]  # last day of that obligation
+        self.vow = [[0.0] * A for _ in range(A)]  # audience cost a day without the vowed strike
+        self.vow_until = [[NEVER] * A for _ in range(A)]  # last day the audience waits for it
         self.pulled = [[C.PULL_OWN] * A for _ in range(A)]  # why p's grievance toward x grew
         self.ready = [[0] * A for _ in range(A)]  # first day i can mount a discrete op on j
         self.prep = [[0] * A for _ in range(A)]  # rung of the operation i prepares on j (0: none)
@@ -165,6 +167,11 @@ def obligated(w: World, i: int, j: int, t: int) -> bool:
     return t <= w.owed_until[i][j] and w.owed[i][j] > 0.0
 
 
+def vowed(w: World, i: int, j: int, t: int) -> bool:
+    """Whether i has publicly vowed an answer to j that its audience still waits for (L)."""
+    return t <= w.vow_until[i][j] and w.vow[i][j] > 0.0
+
+
 def threshold(c: C.Compiled, w: World, i: int, j: int) -> float:
     """The grievance at or above which i answers j: the model's threshold, raised for a while
     after i's own discrete answer on j (a declared end, eq. E)."""
@@ -194,6 +201,8 @@ def utility(c: C.Compiled, w: World, i: int, j: int, r: int, x: float, t: int) -
     if (t >= w.ready[i][j] and w.prep[i][j] == 0 and obligated(w, i, j, t)
             and r < c.MI[C.FORCE_RUNG]):
         u -= w.owed[i][j]  # M6: not honouring a commitment costs its audience cost
+    if t >= w.ready[i][j] and w.prep[i][j] == 0 and vowed(w, i, j, t) and r < c.MI[C.STRIKE_RUNG]:
+        u -= w.vow[i][j]  # (L) a vow ties hands: each day without the strike it promised costs
     if r >= c.MI[C.FORCE_RUNG]:
         u -= c.PF[i, j, C.RESTRAIN]  # M6: force on a target its protectors hold it back from
     # M1: the chance of killing the holder of the post of j that i aims at, if it is filled.
@@ -239,7 +248,8 @@ def choose(c: C.Compiled, w: World, key: int, i: int, j: int, t: int,
            purpose: int = rng.P_CHOICE) -> int:
     """Logit (quantal response) choice of a rung; rungs above reach or restraint are excluded."""
     top = int(c.PI[i, j, C.MAXRUNG])
-    if w.grievance[i][j] < threshold(c, w, i, j) and not obligated(w, i, j, t):
+    if (w.grievance[i][j] < threshold(c, w, i, j) and not obligated(w, i, j, t)
+            and not vowed(w, i, j, t)):
         if w.hostility[i][j] <= 0.0:
             return 0  # no aim, no grievance and no obligation: force is not considered
         top = min(top, int(c.AI[i, C.RESTRAINT]))
@@ -430,6 +440,7 @@ def simulate_replicate(
         aimed = [[int(c.PI[i, j, C.KILL_POST]) for j in range(A)] for i in range(A)]  # post aimed at
         urged = [[False] * A for _ in range(A)]  # silence today would cost reputation
         honour_due = [[0.0] * A for _ in range(A)]  # ... or the audience cost of an obligation
+        vow_due = [[0.0] * A for _ in range(A)]  # ... or of a vow, unless a strike keeps it
         # a prepared operation launched, or a campaign waged, today that was decided as an answer
         launched = [[False] * A for _ in range(A)]
         for i in range(A):
@@ -468,6 +479,8 @@ def simulate_replicate(
                     w.escalated[i][j] = False  # a decision takes in whatever escalation came
                     if t >= w.ready[i][j] and prep == 0 and obligated(w, i, j, t):
                         honour_due[i][j] = w.owed[i][j]
+                    if t >= w.ready[i][j] and prep == 0 and vowed(w, i, j, t):
+                        vow_due[i][j] = w.vow[i][j]
                     r = choose(c, w, key, i, j, t)
                     lead = lead_time(c, key, i, j, r, t) if prep == 0 else 0
                     if lead > 0:
@@ -477,7 +490,7 @@ def simulate_replicate(
                         w.prep[i][j], w.launch[i][j] = r, t + lead
                         w.prep_answer[i][j] = w.grievance[i][j] >= threshold(c, w, i, j)
                         urged[i][j] = False
-                        honour_due[i][j] = 0.0  # an answer is on its way
+                        honour_due[i][j] = vow_due[i][j] = 0.0  # an answer is on its way
                         log(t, "prepare", i, j, r, f"launch in {lead} day{'' if lead == 1 else 's'}")
                         if camp > 0:
                             r = camp
@@ -536,6 +549,8 @@ def simulate_replicate(
                 r = choice[i][j]
                 if r == 0:
                     continue
+                if r >= mi[C.STRIKE_RUNG]:
+                    w.vow[i][j], w.vow_until[i][j] = 0.0, NEVER  # a vow kept
                 if record and r >= mi[C.COMBAT_RUNG] and pair_days[i][j][L.PD_COMBAT] < 0:
                     pair_days[i][j][L.PD_COMBAT] = t
                 if r >= force:
@@ -619,6 +634,8 @@ def simulate_replicate(
                         w.grievance[i][j])
                 if honour_due[i][j] > 0.0 and choice[i][j] < force:
                     actor_out[i][L.O_REP] += honour_due[i][j]
+                if vow_due[i][j] > 0.0 and choice[i][j] < mi[C.STRIKE_RUNG]:
+                    actor_out[i][L.O_REP] += vow_due[i][j]
         update_beliefs(c, w, choice, force)
         for i in range(A):
             for j in range(A):  # settle answers; standing grievances do not fade outside a truce
@@ -636,6 +653,20 @@ def simulate_replicate(
                 w.affront[i][j] = min(w.affront[i][j], grievance[i][j])
         w.grievance = grievance
         w.exhaustion = exhaustion
+        for i in range(A):
+            for j in range(A):
+                if (choice[i][j] == mi[C.VOW_RUNG] and af[i, C.AUDIENCE] > 0.0
+                        and w.grievance[i][j] >= threshold(c, w, i, j)
+                        and w.pulled[i][j] == C.PULL_OWN):
+                    # (L) A public vow of an answer, while a grievance of its own calls for one
+                    # (after the day's blows: a vow follows the blow of the same day), ties i's
+                    # hands: its audience waits for the strike for the belief window (Fearon
+                    # 1994; Tomz 2007). A new vow renews the wait. An ally's grievance taken up
+                    # under a commitment is not vowed: the US helped defend Israel in April 2024
+                    # and declined to join its answer.
+                    w.vow[i][j] = float(af[i, C.AUDIENCE])
+                    w.vow_until[i][j] = t + int(mi[C.WINDOW])
+                    log(t, "vow", i, j, choice[i][j], f"its audience waits {int(mi[C.WINDOW])} days")
         # (E) A declared end: after a discrete answer, what falls below a share of the damage it
         # was meant to deal is absorbed; the raised threshold fades day by day.
         for i in range(A):

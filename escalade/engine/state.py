@@ -38,6 +38,8 @@ FIELDS: tuple[tuple[str, Literal["actor", "pair", "post"], str, str], ...] = (
     ("void_until", "pair", "int64", "last day p's commitment to q is void (its void clause)"),
     ("owed", "pair", "float64", "audience cost a day of p's silence toward x costs (M6)"),
     ("owed_until", "pair", "int64", "last day of p's obligation to answer x (M6)"),
+    ("vow", "pair", "float64", "audience cost a day without a strike on j costs i after its vow (L)"),
+    ("vow_until", "pair", "int64", "last day i's audience waits for that strike (L)"),
     ("pulled", "pair", "int64", "why p's grievance toward x last grew by a commitment (M6)"),
     ("ready", "pair", "int64", "first day i can mount another discrete operation on j (R)"),
     ("prep", "pair", "int64", "rung of the operation i prepares on j (0: none) (L)"),

@@ -39,6 +39,8 @@ def describe_event(c: Compiled, e: Event) -> str:
         return f"{actor} decides on {rung} against {target} and prepares it ({e.detail})"
     if e.kind == "launch":
         return f"{actor} launches the {name} it prepared against {target}"
+    if e.kind == "vow":
+        return f"{actor} vows to answer {target}: its hands are tied ({e.detail})"
     if e.kind == "called_off":
         return f"{actor} calls off the operation it prepared against {target} ({e.detail})"
     if e.kind == "campaign":
@@ -101,6 +103,8 @@ def _what(c: Compiled, e: Event) -> tuple[str, str]:
         return f"prepares {name}", e.detail
     if e.kind == "launch":
         return f"launches the prepared {name}", ""
+    if e.kind == "vow":
+        return "vows an answer: its hands are tied", e.detail
     if e.kind == "called_off":
         return "calls off its prepared operation", e.detail
     if e.kind == "campaign":

@@ -172,6 +172,12 @@ class Actor(_Strict):
         1.0, ge=0.0, le=10.0,
         description="scales the ladder's lead times for this actor (forces on alert: below 1)",
     )
+    audience_cost: float = Field(
+        0.0, ge=0.0, le=1e6,
+        description="what each day of silence after a public vow of an answer costs the actor, "
+        "until the vow is kept by a strike or its audience stops waiting (model.vow_rung; 0: its "
+        "vows bind nothing)",
+    )
     opportunism: float = Field(
         0.0, ge=0.0, le=100.0,
         description="hostility gained toward an adversary per unit share of its starting "
@@ -481,6 +487,11 @@ class ModelConstants(_Strict):
         None, description="lowest rung that ends a cease-fire; clashes below it are tolerated "
         "(none: any use of force ends it)"
     )
+    vow_rung: Rung | None = Field(
+        None, description="the rung that is a public vow of an answer (the ladder's threat): used "
+        "while a grievance calls for an answer, it ties the actor's hands for belief_window days "
+        "(its audience_cost for each day without a strike); none: vows are not modelled"
+    )
     tolerance_memory: Prob = Field(
         0.93, description="daily retention of that raised threshold (it fades back to "
         "answer_threshold)"
@@ -655,6 +666,10 @@ class Scenario(_Strict):
         if b is not None and not o.force_rung <= b <= top:
             errors.append(f"model.truce_break_rung: {b} must lie between force_rung {o.force_rung} "
                           f"and the ladder's top rung {top}")
+        v = self.model.vow_rung
+        if v is not None and not 1 <= v < o.force_rung:
+            errors.append(f"model.vow_rung: {v} must be a rung short of force (1 to force_rung "
+                          f"{o.force_rung} - 1): a vow promises force, it is not force")
         if o.strike_rung < o.force_rung:
             errors.append(f"outcomes.strike_rung: {o.strike_rung} is below force_rung "
                           f"{o.force_rung}; a strike must be a use of force")
