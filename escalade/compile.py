@@ -66,8 +66,8 @@ N_LF = 8
 # --- model float constants: MC[col] ----------------------------------------------------------
 (ANSWER, RET_HALF, ETA, BREAK_COST, EXH_RATE, EXH_DECAY, DNOISE, DECAP_VALUE, EXP_REPLY,
  EXP_INTERCEPT, CAS_PER_DAMAGE, DISCHARGE, DSCALE, LEAD_NOISE, TOL_SHARE, TOL_MEMORY,
- CAMP_NOISE) = range(17)
-N_MC = 17
+ CAMP_NOISE, BALANCE) = range(18)
+N_MC = 18
 # --- model int constants: MI[col] ------------------------------------------------------------
 (WINDOW, MEMORY, WAR_RUNG, COMBAT_RUNG, STRIKE_RUNG, FORCE_RUNG, HOLD_DAYS, HOST_A, HOST_B,
  RELEASE_DAYS, WAR_DAYS, WAR_WINDOW, BREAK_RUNG, VOW_RUNG) = range(14)
@@ -271,7 +271,7 @@ def compile_scenario(sc: Scenario) -> Compiled:
                    m.ceasefire_break_cost, m.exhaustion_rate, m.exhaustion_decay, m.damage_noise,
                    m.decapitation_value, m.expected_reply, m.expected_interceptable,
                    o.casualties_per_damage, m.discharge, m.damage_scale, m.lead_noise,
-                   m.tolerance_share, m.tolerance_memory, m.campaign_noise])
+                   m.tolerance_share, m.tolerance_memory, m.campaign_noise, m.balance_weight])
     host = o.hostages
     MI = np.array([m.belief_window, m.conflict_memory, o.regional_war.rung,
                    o.protector_combat_rung, o.strike_rung, o.force_rung, o.ceasefire.hold_days,

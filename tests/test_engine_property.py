@@ -216,6 +216,7 @@ def gen(rng: np.random.Generator) -> tuple[Scenario, object]:
         "conflict_memory": int(rng.integers(1, 20)),
         "truce_break_rung": None if rng.uniform() < 0.5 else int(rng.integers(fr, top + 1)),
         "vow_rung": None if fr <= 1 or rng.uniform() < 0.3 else int(rng.integers(1, fr)),
+        "balance_weight": float(rng.choice([0.0, rng.uniform(0, 4)])),
     }
     sc = Scenario.model_validate(
         {

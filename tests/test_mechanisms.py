@@ -811,3 +811,45 @@ def test_a_vow_binds_for_the_window_and_a_strike_keeps_it() -> None:
     reference.simulate_replicate(calm, int(replicate_keys(9, 0, 1)[0]),
                                  observe=lambda d, w: seen2.__setitem__(d, w.vow[a][b]))
     assert seen2[1] == 0.0
+
+
+# ---- (A) What ends wars: weariness, the military balance, a protector's pressure --------------
+def test_losses_the_balance_and_a_protectors_pressure_raise_acceptance() -> None:
+    """Each term of (A) moves the worth of a deal by what it says, and the chance of accepting
+    with it: a side that has lost half its strength while its adversary lost none values a deal
+    by half the balance weight more; its adversary by as much less; a protector pressing its ally
+    not to fight adds its restraint cost; weariness rises with the log of exhaustion (Mueller
+    1973), so a war ten times as long does not make a deal ten times as welcome."""
+    c = compiled(overrides=("model.balance_weight=1.0",))
+    ham, isr = c.index("HAM"), c.index("ISR")
+    w = reference.World(c, int(replicate_keys(0, 0, 1)[0]))
+    base = reference.deal_worth(c, w, ham, isr)
+    w.cap[ham] = 0.5 * c.AF[ham, C.CAP0]
+    assert np.isclose(reference.deal_worth(c, w, ham, isr) - base, 0.5)
+    assert np.isclose(reference.deal_worth(c, w, isr, ham) - reference.deal_worth(
+        c, reference.World(c, int(replicate_keys(0, 0, 1)[0])), isr, ham), -0.5)
+    pressed = compiled(overrides=("commitments.USA>ISR.restrains=[HAM]",
+                                  "commitments.USA>ISR.restraint_cost=1.5"))
+    w2 = reference.World(pressed, int(replicate_keys(0, 0, 1)[0]))
+    assert np.isclose(reference.deal_worth(pressed, w2, isr, ham)
+                      - reference.deal_worth(c, reference.World(c, int(replicate_keys(0, 0, 1)[0])),
+                                             isr, ham), 1.5)
+    worth = []
+    for e in (0.0, 10.0, 100.0):
+        w3 = reference.World(c, int(replicate_keys(0, 0, 1)[0]))
+        w3.exhaustion[ham] = e
+        worth.append(reference.deal_worth(c, w3, ham, isr))
+    assert worth[0] < worth[1] < worth[2]
+    assert worth[2] - worth[1] < worth[1] - worth[0]
+    # And in the draw: over the same random numbers, Hamas weakened accepts more often.
+    keys = replicate_keys(3, 0, 4000)
+
+    def accepted(cap_share: float) -> np.ndarray:
+        out = []
+        for k in keys:
+            wk = reference.World(c, int(k))
+            wk.cap[ham] = cap_share * c.AF[ham, C.CAP0]
+            out.append(float(reference.accepts(c, wk, int(k), ham, isr, 5)))
+        return np.array(out)
+
+    assert_greater(accepted(1.0), accepted(0.3))

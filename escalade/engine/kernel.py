@@ -98,7 +98,7 @@ def _pause_days(PI, total, a, b):  # pragma: no cover - compiled
 
 @numba.njit(cache=True, error_model="numpy")
 def _accepts(AF, PF, PI, MC, MI, G, tol, exhaustion, cf, last_force, H, total_aim, resolve, deal,
-             key, x, y, t, A):  # pragma: no cover - compiled
+             cap, key, x, y, t, A):  # pragma: no cover - compiled
     total = total_aim[x, y]
     if total and _pause_days(PI, total_aim, x, y) == 0:
         return False
@@ -108,8 +108,10 @@ def _accepts(AF, PF, PI, MC, MI, G, tol, exhaustion, cf, last_force, H, total_ai
     excess = max(0.0, G[x, y] - max(MC[C.ANSWER], tol[x, y]))
     urge = excess / (excess + MC[C.RET_HALF])
     aim = 0.0 if total else H[x, y]
-    value = (deal[x, y] + PF[x, y, C.SWEET] + AF[x, C.WEARY] * exhaustion[x]
-             + AF[x, C.LEVERAGE] - aim - resolve[x] * urge)
+    balance = cap[y] / AF[y, C.CAP0] - cap[x] / AF[x, C.CAP0]  # reference.accepts
+    value = (deal[x, y] + PF[x, y, C.SWEET] + AF[x, C.WEARY] * math.log1p(exhaustion[x])
+             + AF[x, C.LEVERAGE] + MC[C.BALANCE] * balance + PF[x, y, C.RESTRAIN]
+             - aim - resolve[x] * urge)
     p = 1.0 / (1.0 + math.exp(-AF[x, C.LAM] * value))
     return uniform_nb(key, _ctr(t, x, y, P_ACCEPT, A)) < p
 
@@ -350,9 +352,9 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SR, SP, free, pl
             if uniform_nb(key, _ctr(t, a, b, P_PROPOSE, A)) >= PF[a, b, C.MED_P]:
                 continue
             ok_a = _accepts(AF, PF, PI, MC, MI, G, tol, exhaustion, cf, last_force, H, total_aim,
-                            resolve, deal, key, a, b, t, A)
+                            resolve, deal, cap, key, a, b, t, A)
             ok_b = _accepts(AF, PF, PI, MC, MI, G, tol, exhaustion, cf, last_force, H, total_aim,
-                            resolve, deal, key, b, a, t, A)
+                            resolve, deal, cap, key, b, a, t, A)
             if ok_a and ok_b:
                 _start_ceasefire(PF, cf, cf_start, cf_until, violated, prep, camp, a, b, t,
                                  days_out, pair_days, free, _pause_days(PI, total_aim, a, b))

@@ -349,14 +349,25 @@ def accepts(c: C.Compiled, w: World, key: int, x: int, y: int, t: int) -> bool:
     k = int(c.PI[x, y, C.LINK])
     if k >= 0 and not w.ceasefire[k][y] and t - w.last_force[k][y] <= c.MI[C.MEMORY]:
         return False  # a support front: no separate peace while the partner's war goes on
+    p = 1.0 / (1.0 + math.exp(-c.AF[x, C.LAM] * deal_worth(c, w, x, y)))
+    return uniform(key, counter(t, x, y, rng.P_ACCEPT, c.n_actors)) < p
+
+
+def deal_worth(c: C.Compiled, w: World, x: int, y: int) -> float:
+    """(A) What a cease-fire with y is worth to x today, against fighting on."""
     af = c.AF
     excess = max(0.0, w.grievance[x][y] - threshold(c, w, x, y))
     urge = excess / (excess + c.MC[C.RET_HALF])
-    aim = 0.0 if total else w.hostility[x][y]
-    value = (w.deal[x][y] + c.PF[x, y, C.SWEET] + af[x, C.WEARY] * w.exhaustion[x]
-             + af[x, C.LEVERAGE] - aim - w.resolve[x] * urge)
-    p = 1.0 / (1.0 + math.exp(-af[x, C.LAM] * value))
-    return uniform(key, counter(t, x, y, rng.P_ACCEPT, c.n_actors)) < p
+    aim = 0.0 if w.total[x][y] else w.hostility[x][y]
+    # What ends wars (Reiter 2009): weariness, which grows with the log of what was suffered
+    # (Mueller 1973), not without bound; the military balance fighting has revealed, the share
+    # of its strength x has lost beyond y's (posts lost count through the capability they
+    # took); and a protector's pressure, which each day of fighting on would cost.
+    balance = w.cap[y] / af[y, C.CAP0] - w.cap[x] / af[x, C.CAP0]
+    value = (w.deal[x][y] + c.PF[x, y, C.SWEET] + af[x, C.WEARY] * math.log1p(w.exhaustion[x])
+             + af[x, C.LEVERAGE] + c.MC[C.BALANCE] * balance + c.PF[x, y, C.RESTRAIN]
+             - aim - w.resolve[x] * urge)
+    return value
 
 
 def simulate_replicate(

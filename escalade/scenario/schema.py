@@ -499,6 +499,11 @@ class ModelConstants(_Strict):
     campaign_noise: float = Field(
         0.5, ge=0.0, le=3.0, description="sd of the log of a drawn campaign duration (lognormal)"
     )
+    balance_weight: float = Field(
+        0.0, ge=0.0, le=1e6,
+        description="value of a cease-fire to a side per unit by which its share of starting "
+        "capability lost exceeds its adversary's (the military balance fighting reveals; 0: off)",
+    )
 
 
 class Scenario(_Strict):
