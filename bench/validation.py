@@ -124,6 +124,13 @@ def main() -> None:
               f"answer): {np.mean((f_ch < 0.05) | (f_ch > 0.95)):.0%} of the model's forecasts "
               "are below 0.05 or above 0.95; Brier "
               + ", ".join(f"{w} {brier_ch[w]:.3f}" for w in FORECASTERS) + ".")
+        # Extreme is no fault when it is right: say how many of them were.
+        y_ch = np.array([q["outcome"] for q in changed])
+        extreme = (f_ch < 0.05) | (f_ch > 0.95)
+        wrong = extreme & (np.abs(f_ch - y_ch) > 0.5)
+        print(f"Of those extreme forecasts, {int(wrong.sum())} were on the wrong side and "
+              f"{int((extreme & ~wrong).sum())} on the right one; {int((~extreme).sum())} forecasts "
+              "were between 0.05 and 0.95.")
     print("\nThe model's most confident misses (|forecast − outcome| ≥ 0.9):\n")
     print("| episode | cut | days | question | model | happened |")
     print("|---|---|---|---|---|---|")
