@@ -341,7 +341,10 @@ def _sweep_heatmap_png(rows: Sequence[dict[str, Any]], grid: tuple[str, str, lis
             if ri == len(outs) - 1:
                 ax.set_xlabel(textwrap.shorten(px, 40), fontsize=8)
             if ci == 0:
-                ax.set_ylabel(f"{name}\n{textwrap.shorten(py, 40)}", fontsize=8)
+                # The row is short: the parameter's path without its section (actors.,
+                # relations.) keeps the two-line label inside it.
+                short = py.split(".", 1)[1] if py.count(".") >= 2 else py
+                ax.set_ylabel(f"{name}\n{textwrap.shorten(short, 40)}", fontsize=8)
     fig.suptitle("Outcomes across the sweep grid (probability per cell)", x=0.01, ha="left", fontsize=11)
     return fig
 
