@@ -12,12 +12,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from escalade.scenario.schema import POST_KINDS, AttackInject, Scenario
+from escalade.scenario.schema import POST_KINDS, AimInject, AttackInject, Scenario
 
 # --- actor float columns: AF[i, col] -------------------------------------------------------
 (CAP0, RESOLVE, MULT, REP, RISK, COSTW, AIRDEF, LAM, DECAY, WEARY, RECOV, BELIEF_NOISE, AID_SHARE,
- LEVERAGE, LEAD_F, OPPORT, AIM_EXH, AUDIENCE) = range(18)
-N_AF = 18
+ LEVERAGE, LEAD_F, OPPORT, AIM_EXH, AUDIENCE, HUMIL_H) = range(19)
+N_AF = 19
 # --- actor int columns: AI[i, col] ---------------------------------------------------------
 RESTRAINT, AID_LAG, IS_MAIN, IS_PROTECTOR = range(4)
 N_AI = 4
@@ -75,7 +75,10 @@ N_MI = 14  # VOW_RUNG: -1 when vows are not modelled
 # --- inject rows: INJ[k, col] ----------------------------------------------------------------
 INJ_DAY, INJ_TYPE, INJ_ACTOR, INJ_TARGET, INJ_RUNG, INJ_KILL, INJ_POST = range(7)
 N_INJ = 7
-INJ_ATTACK, INJ_CEASEFIRE = 0, 1
+INJ_ATTACK, INJ_CEASEFIRE, INJ_AIM = 0, 1, 2
+# An INJ_AIM row keeps its new war aim in INJ_KILL (-1: unchanged, 0: bounded, 1: total) and its
+# new hostility in INJF (NaN: unchanged).
+INJ_AIM_CODE = INJ_KILL
 
 
 @dataclass(frozen=True)
@@ -187,6 +190,7 @@ def compile_scenario(sc: Scenario) -> Compiled:
             a.war_weariness, a.recovery_rate, a.belief_noise, a.lead_factor, a.opportunism]
         AF[k, AIM_EXH] = np.inf if a.aim_exhaustion is None else a.aim_exhaustion
         AF[k, AUDIENCE] = a.audience_cost
+        AF[k, HUMIL_H] = a.humiliation_hostility
         AI[k, RESTRAINT] = top if a.restraint_rung is None else a.restraint_rung
         AI[k, AID_LAG] = 1
         AI[k, IS_MAIN] = int(aid in sc.outcomes.regional_war.actors)
@@ -291,6 +295,10 @@ def compile_scenario(sc: Scenario) -> Compiled:
             post = PI[i, j, KILL_POST] if inj.post is None else POST_KINDS.index(inj.post)
             rows.append([inj.day, INJ_ATTACK, i, j, inj.rung, kill, post])
             fixed.append(np.nan if inj.damage is None else inj.damage)
+        elif isinstance(inj, AimInject):
+            code = -1 if inj.war_aim is None else int(inj.war_aim == "total")
+            rows.append([inj.day, INJ_AIM, ix[inj.actor], ix[inj.target], 0, code, 0])
+            fixed.append(np.nan if inj.hostility is None else inj.hostility)
         else:
             rows.append([inj.day, INJ_CEASEFIRE, ix[inj.between[0]], ix[inj.between[1]], 0, 0, 0])
             fixed.append(np.nan)

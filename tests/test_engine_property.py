@@ -82,6 +82,7 @@ def gen(rng: np.random.Generator) -> tuple[Scenario, object]:
             "opportunism": float(rng.choice([0.0, rng.uniform(0, 5)])),
             "aim_exhaustion": None if rng.uniform() < 0.5 else float(rng.uniform(0, 2)),
             "audience_cost": float(rng.choice([0.0, rng.uniform(0, 3)])),
+            "humiliation_hostility": float(rng.choice([0.0, rng.uniform(0, 2)])),
         }
         if rng.uniform() < 0.6:  # several leadership posts instead of one
             kinds = [str(k) for k in rng.permutation(POSTS)][: int(rng.integers(1, 4))]
@@ -204,6 +205,16 @@ def gen(rng: np.random.Generator) -> tuple[Scenario, object]:
             if rng.uniform() < 0.5:
                 inj["post"] = str(rng.choice(posts[ids[b]]))
             injects.append(inj)
+    for _ in range(int(rng.integers(0, 3))):  # scripted changes of war aim, on relations
+        if relations:
+            rel = relations[int(rng.integers(0, len(relations)))]
+            aim = {"type": "aim", "day": int(rng.integers(1, days + 1)), "actor": rel["actor"],
+                   "target": rel["target"]}
+            if rng.uniform() < 0.7:
+                aim["hostility"] = float(rng.uniform(0, 3))
+            if rng.uniform() < 0.6 or "hostility" not in aim:
+                aim["war_aim"] = str(rng.choice(["total", "bounded"]))
+            injects.append(aim)
     window = int(rng.integers(1, 8))
     war = {"window": window, "days": int(rng.integers(1, window + 1))}
     model = {
@@ -305,6 +316,7 @@ def test_the_random_scenarios_reach_every_kind_of_event(seen: collections.Counte
         "aim_raised",
         "aim_met",
         "aim_abandoned",
+        "aim_set",
         "outcome",
         "pact_void",
         "obligation",

@@ -231,6 +231,15 @@ def test_a_self_ceasefire_inject_and_a_duplicate_mediator(tmp_path: Path) -> Non
                 "already a mediator")
 
 
+def test_an_aim_inject_needs_a_change_and_a_relation(tmp_path: Path) -> None:
+    path = edited(tmp_path, lambda d: d.setdefault("injects", []).append(
+        {"type": "aim", "day": 5, "actor": "ISR", "target": "HEZ"}))
+    clean_error(invoke("validate", path), path, "injects.", "needs hostility or war_aim")
+    path = edited(tmp_path, lambda d: d.setdefault("injects", []).append(
+        {"type": "aim", "day": 5, "actor": "QAT", "target": "ISR", "hostility": 1.0}))
+    clean_error(invoke("validate", path), path, "injects.", "QAT has no relation toward ISR")
+
+
 def test_too_many_actors_are_refused(tmp_path: Path) -> None:
     def many(d: dict) -> None:
         base = d["actors"]["QAT"]

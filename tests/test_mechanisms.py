@@ -853,3 +853,42 @@ def test_losses_the_balance_and_a_protectors_pressure_raise_acceptance() -> None
         return np.array(out)
 
     assert_greater(accepted(1.0), accepted(0.3))
+
+
+# ---- (H) Aims raised by humiliation, and changed by script --------------------------------------
+def test_a_humiliation_raises_hostility_toward_the_one_who_inflicted_it() -> None:
+    """B's barrage humiliates A (the rung's humiliation 0.5); with a humiliation_hostility of 2,
+    A's hostility toward B is 1.0 at the end of that day and 0 without; and on levant-2024, a
+    Hezbollah that takes its commanders' killings as humiliations strikes Israel more often."""
+    a_ = _affront("actors.AAA.humiliation_hostility=2.0")
+    a, b = a_.index("AAA"), a_.index("BBB")
+    for c, want in ((a_, 1.0), (_affront(), 0.0)):
+        seen: dict[int, float] = {}
+        res = reference.simulate_replicate(c, int(replicate_keys(0, 0, 1)[0]), trace=True,
+                                           observe=lambda d, w, s=seen: s.__setitem__(
+                                               d, w.hostility[a][b]))
+        assert np.isclose(seen[1], want)
+        assert any(e.kind == "aim_raised" and e.day == 1 for e in res.events) == (want > 0)
+    hez, isr = compiled().index("HEZ"), compiled().index("ISR")
+    calm = run(runs=1500, days=90)
+    vengeful = run(overrides=("actors.HEZ.humiliation_hostility=1.0",), runs=1500, days=90)
+    assert_greater(calm.pair_out[:, hez, isr].astype(float),
+                   vengeful.pair_out[:, hez, isr].astype(float))
+
+
+def test_a_scripted_aim_change_takes_effect_on_its_day() -> None:
+    """An aim inject sets the actor's hostility and aim toward the target on its day, and the
+    rules go on from there: Israel given a total aim toward Hezbollah on day 10 holds it, and,
+    given hostility 1.0 there, strikes Hezbollah more often than without the change."""
+    isr, hez = compiled().index("ISR"), compiled().index("HEZ")
+    inj = "injects=[{type: aim, day: 10, actor: ISR, target: HEZ, hostility: 1.0, war_aim: total}]"
+    c = compiled(overrides=(inj,))
+    seen: dict[int, tuple[float, bool]] = {}
+    res = reference.simulate_replicate(c.with_days(20), int(replicate_keys(0, 0, 1)[0]), trace=True,
+                                       observe=lambda d, w: seen.__setitem__(
+                                           d, (w.hostility[isr][hez], w.total[isr][hez])))
+    assert not seen[9][1] and seen[10][1]
+    assert any(e.kind == "aim_set" and e.day == 10 and e.actor == isr for e in res.events)
+    base = run(runs=1500, days=60)
+    raised = run(overrides=(inj.replace(", war_aim: total", ""),), runs=1500, days=60)
+    assert_greater(base.pair_out[:, isr, hez].astype(float), raised.pair_out[:, isr, hez].astype(float))

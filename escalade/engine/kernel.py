@@ -166,7 +166,7 @@ def _plan(c) -> tuple[np.ndarray, ...]:
         a, b = row[C.INJ_ACTOR], row[C.INJ_TARGET]
         if row[C.INJ_TYPE] == C.INJ_CEASEFIRE:
             truce[a, b] = truce[b, a] = True
-        else:
+        elif row[C.INJ_TYPE] == C.INJ_ATTACK:
             active[a, b] = True
     watch = active.copy()  # a belief about j moves only after a use of force on j
     if c.MI[C.FORCE_RUNG] <= 0:  # ... which doing nothing then is
@@ -262,7 +262,7 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SR, SP, free, pl
     resolve, deal = state.resolve, state.deal
     (NG, settle, choice, kill_order, cap0, voided, killed, utils, rep_g, urged, fixed,
      forced, dealt, war_ring, launched, killer, aimed, honour_due, unblk, unshr, det_rh,
-     det_pull, det_join, det_cov, helpers, NAF, vow_due) = scratch
+     det_pull, det_join, det_cov, helpers, NAF, vow_due, NHU) = scratch
     X, x_cap, x_n = cache
     A = AF.shape[0]
     force = MI[C.FORCE_RUNG]
@@ -331,6 +331,13 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SR, SP, free, pl
                 _start_ceasefire(PF, cf, cf_start, cf_until, violated, prep, camp,
                                  INJ[inj, C.INJ_ACTOR], INJ[inj, C.INJ_TARGET], t, days_out,
                                  pair_days, free, 0)
+            elif INJ[inj, C.INJ_TYPE] == C.INJ_AIM:  # (H) a scripted change of aim
+                a = INJ[inj, C.INJ_ACTOR]
+                b = INJ[inj, C.INJ_TARGET]
+                if not math.isnan(INJF[inj]):
+                    H[a, b] = INJF[inj]
+                if INJ[inj, C.INJ_AIM_CODE] >= 0:
+                    total_aim[a, b] = INJ[inj, C.INJ_AIM_CODE] == 1
             else:
                 forced[INJ[inj, C.INJ_ACTOR], INJ[inj, C.INJ_TARGET]] = True
             inj += 1
@@ -556,7 +563,7 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SR, SP, free, pl
                         camp_ans[i, j] = answering
             choice[i, j] = pick
         for k in range(forced_start, inj):
-            if INJ[k, C.INJ_TYPE] != C.INJ_CEASEFIRE:
+            if INJ[k, C.INJ_TYPE] == C.INJ_ATTACK:
                 a = INJ[k, C.INJ_ACTOR]
                 b = INJ[k, C.INJ_TARGET]
                 r = INJ[k, C.INJ_RUNG]
@@ -686,6 +693,8 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SR, SP, free, pl
                 affront = AF[j, C.REP] * LF[r, C.HUMIL] * full  # (G)
                 NG[j, i] += received + affront
                 NAF[j, i] += affront
+                if LF[r, C.COOLDOWN] > 0.0:  # (H) a humiliation is an event
+                    NHU[j, i] += LF[r, C.HUMIL]
                 exhaustion[j] += MC[C.EXH_RATE] * received
                 for k in range(n_help):
                     pp = helpers[k]
@@ -816,6 +825,8 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SR, SP, free, pl
         for p in range(hostile.shape[0]):
             i = hostile[p, 0]
             j = hostile[p, 1]
+            if NHU[i, j] > 0.0 and AF[i, C.HUMIL_H] > 0.0:  # humiliation
+                H[i, j] += AF[i, C.HUMIL_H] * NHU[i, j]
             drop = max(0.0, (cap0[j] - cap[j]) / AF[j, C.CAP0])
             if drop > 0.0 and AF[i, C.OPPORT] > 0.0:
                 H[i, j] += AF[i, C.OPPORT] * drop
@@ -826,6 +837,9 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SR, SP, free, pl
             if (H[i, j] > 0.0 or total_aim[i, j]) and exhaustion[i] >= AF[i, C.AIM_EXH]:
                 H[i, j] = 0.0
                 total_aim[i, j] = False
+        for i in range(A):  # scratch kept at 0 between days
+            for j in range(A):
+                NHU[i, j] = 0.0
         for q in range(truce.shape[0]):
             a = truce[q, 0]
             b = truce[q, 1]
@@ -902,7 +916,7 @@ def _run_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SR, SP, free, pl
                np.full((A, C.N_POST), -1, dtype=np.int64), PI[:, :, C.KILL_POST].copy(),
                np.zeros(H), np.empty(R), np.empty(R), np.empty(A), np.empty(A),
                np.empty(A, dtype=np.int64), np.empty(A, dtype=np.int64),
-               np.empty(A, dtype=np.int64), np.zeros((A, A)), np.zeros(H))
+               np.empty(A, dtype=np.int64), np.zeros((A, A)), np.zeros(H), np.zeros((A, A)))
     # x rows are keyed on a capability; a NaN key matches nothing, so all start stale.
     cache = (np.empty((A, R)), np.full(A, np.nan), np.zeros(A, dtype=np.int64))
     for k in range(keys.shape[0]):

@@ -349,7 +349,10 @@ def accepts(c: C.Compiled, w: World, key: int, x: int, y: int, t: int) -> bool:
     k = int(c.PI[x, y, C.LINK])
     if k >= 0 and not w.ceasefire[k][y] and t - w.last_force[k][y] <= c.MI[C.MEMORY]:
         return False  # a support front: no separate peace while the partner's war goes on
-    p = 1.0 / (1.0 + math.exp(-c.AF[x, C.LAM] * deal_worth(c, w, x, y)))
+    try:
+        p = 1.0 / (1.0 + math.exp(-c.AF[x, C.LAM] * deal_worth(c, w, x, y)))
+    except OverflowError:  # a deal worth far less than nothing: as the kernel's 1 / (1 + inf)
+        p = 0.0
     return uniform(key, counter(t, x, y, rng.P_ACCEPT, c.n_actors)) < p
 
 
@@ -411,6 +414,13 @@ def simulate_replicate(
                 log_called_off(w, a, b, t, log)
                 start_ceasefire(c, w, a, b, t, days_out, pair_days)
                 log(t, "ceasefire", a, b, detail="scripted")
+            elif row[C.INJ_TYPE] == C.INJ_AIM:  # (H) a scripted change of aim
+                if not math.isnan(c.INJF[k]):
+                    w.hostility[a][b] = float(c.INJF[k])
+                if row[C.INJ_AIM_CODE] >= 0:
+                    w.total[a][b] = bool(row[C.INJ_AIM_CODE] == 1)
+                log(t, "aim_set", a, b, detail=f"hostility {w.hostility[a][b]:.2f}, "
+                    + ("total" if w.total[a][b] else "bounded"))
             else:
                 forced[(a, b)] = (int(row[C.INJ_RUNG]), int(row[C.INJ_KILL]), int(row[C.INJ_POST]))
                 fixed[(a, b)] = float(c.INJF[k])
@@ -517,7 +527,7 @@ def simulate_replicate(
         # campaign as a decision would, so a campaign under way at a cut goes on after it.
         for row in c.INJ:
             r = int(row[C.INJ_RUNG])
-            if (row[C.INJ_DAY] == t and row[C.INJ_TYPE] != C.INJ_CEASEFIRE
+            if (row[C.INJ_DAY] == t and row[C.INJ_TYPE] == C.INJ_ATTACK
                     and c.LF[r, C.COOLDOWN] <= 0.0 and c.LF[r, C.CAMPAIGN] > 0.0):
                 a, b = int(row[C.INJ_ACTOR]), int(row[C.INJ_TARGET])
                 w.escalated[a][b] = False
@@ -534,6 +544,7 @@ def simulate_replicate(
         w.affront = [[w.affront[i][j] if w.prep[i][j] > 0 else af[i, C.DECAY] * w.affront[i][j]
                       for j in range(A)] for i in range(A)]
         affronted = [[0.0] * A for _ in range(A)]  # today's new affronts, added in phase 5
+        humiliated = [[0.0] * A for _ in range(A)]  # today's humiliations, for (H) in phase 5
         settled = [[0.0] * A for _ in range(A)]
         dealt = [[0.0] * A for _ in range(A)]  # what a discrete answer was meant to deal
         exhaustion = [mc[C.EXH_DECAY] * e for e in w.exhaustion]
@@ -601,7 +612,7 @@ def simulate_replicate(
                                                              answering[i][j], grievance, settled,
                                                              exhaustion, actor_out, commit_out,
                                                              fixed.get((i, j), math.nan), log,
-                                                             affronted)
+                                                             affronted, humiliated)
                     if answering[i][j] and lf[r, C.COOLDOWN] > 0.0:
                         dealt[i][j] = d * cap0[i]
                     if trace:
@@ -691,7 +702,7 @@ def simulate_replicate(
                     w.grievance[i][j] = min(w.grievance[i][j], float(pf[i, j, C.FLOOR]))
         for j in range(A):
             update_leadership(c, w, j, t, killed[j], killer[j], log)
-        update_aims(c, w, cap0, t, log)
+        update_aims(c, w, cap0, t, log, humiliated)
         for a in range(A):
             for b in range(a + 1, A):
                 if w.ceasefire[a][b]:
@@ -751,7 +762,7 @@ def resolve_attack(
     voided: list[list[bool]], answering: bool, grievance: list[list[float]],
     settled: list[list[float]], exhaustion: list[float], actor_out: list[list[float]],
     commit_out: list[list[list[int]]], fixed: float = math.nan, log=None,
-    affronted: list[list[float]] | None = None,
+    affronted: list[list[float]] | None = None, humiliated: list[list[float]] | None = None,
 ) -> tuple[float, float, list[int]]:
     """M7, M6 and M2: help, interception, damage, grievance and the pull of commitments.
 
@@ -793,6 +804,8 @@ def resolve_attack(
     grievance[j][i] += received + affront
     if affronted is not None:
         affronted[j][i] += affront
+    if humiliated is not None and lf[r, C.COOLDOWN] > 0.0:  # an event, not a campaign's day
+        humiliated[j][i] += lf[r, C.HUMIL]
     exhaustion[j] += mc[C.EXH_RATE] * received
     for p in helpers:
         if r < pi[p, j, C.JOIN]:
@@ -835,7 +848,8 @@ def update_beliefs(c: C.Compiled, w: World, choice: list[list[int]], force: int)
                 w.waiting[i][j] = window
 
 
-def update_aims(c: C.Compiled, w: World, cap0: list[float], t: int, log) -> None:
+def update_aims(c: C.Compiled, w: World, cap0: list[float], t: int, log,
+                humiliated: list[list[float]] | None = None) -> None:
     """(H) War aims as state, at the end of the day.
 
     Opportunity: an adversary that has just lost capability (a leader killed, aid cut) is a
@@ -845,6 +859,9 @@ def update_aims(c: C.Compiled, w: World, cap0: list[float], t: int, log) -> None
     i's aim toward j asks for (``aim_capability``), the aim is met: hostility ends and a total
     aim becomes bounded (Reiter 2009: wars end when aims are met or abandoned). Abandonment: an
     actor whose exhaustion reaches its ``aim_exhaustion`` gives up its aims the same way.
+    Humiliation: each humiliating attack i suffered from j today raises i's hostility toward j
+    by its ``humiliation_hostility`` times the rung's humiliation, revenge beyond the answer
+    (Löwenheim and Heimann 2008).
     """
     af, pf = c.AF, c.PF
     A = c.n_actors
@@ -852,6 +869,10 @@ def update_aims(c: C.Compiled, w: World, cap0: list[float], t: int, log) -> None
         for j in range(A):
             if pf[i, j, C.HOSTILE] <= 0.0:
                 continue
+            if humiliated is not None and humiliated[i][j] > 0.0 and af[i, C.HUMIL_H] > 0.0:
+                w.hostility[i][j] += af[i, C.HUMIL_H] * humiliated[i][j]
+                log(t, "aim_raised", i, j, detail=f"hostility {w.hostility[i][j]:.2f}: "
+                    f"humiliated by {c.ids[j]}")
             drop = max(0.0, (cap0[j] - w.cap[j]) / af[j, C.CAP0])
             if drop > 0.0 and af[i, C.OPPORT] > 0.0:
                 w.hostility[i][j] += af[i, C.OPPORT] * drop

@@ -178,6 +178,11 @@ class Actor(_Strict):
         "until the vow is kept by a strike or its audience stops waiting (model.vow_rung; 0: its "
         "vows bind nothing)",
     )
+    humiliation_hostility: float = Field(
+        0.0, ge=0.0, le=100.0,
+        description="hostility gained toward an attacker per unit of the humiliation of an "
+        "attack suffered (the rung's humiliation): revenge beyond the answer (0: none)",
+    )
     opportunism: float = Field(
         0.0, ge=0.0, le=100.0,
         description="hostility gained toward an adversary per unit share of its starting "
@@ -399,7 +404,22 @@ class CeasefireInject(_Strict):
     note: str = ""
 
 
-Inject = Annotated[AttackInject | CeasefireInject, Field(discriminator="type")]
+class AimInject(_Strict):
+    """A scripted change of war aim on a given day, as a wargame or history scripts it (a cabinet
+    adopts a new aim, a new leader brings his own): from that day the actor's hostility toward
+    the target is ``hostility`` and its aim ``war_aim``, whichever are given; the rules of (H)
+    go on from there."""
+
+    type: Literal["aim"]
+    day: int = Field(ge=1, le=3650)
+    actor: ActorId
+    target: ActorId
+    hostility: NonNeg | None = Field(None, description="the new value of damaging the target")
+    war_aim: Literal["total", "bounded"] | None = Field(None, description="the new aim")
+    note: str = ""
+
+
+Inject = Annotated[AttackInject | CeasefireInject | AimInject, Field(discriminator="type")]
 
 
 class Policy(_Strict):
@@ -650,6 +670,14 @@ class Scenario(_Strict):
                 if inj.actor == inj.target:
                     errors.append(f"injects.{k}: an actor cannot attack itself")
                 post_ok(inj.post, inj.target, f"injects.{k}.post")
+            elif isinstance(inj, AimInject):
+                need(inj.actor, f"injects.{k}.actor")
+                need(inj.target, f"injects.{k}.target")
+                if inj.hostility is None and inj.war_aim is None:
+                    errors.append(f"injects.{k}: an aim change needs hostility or war_aim")
+                if not any(r.actor == inj.actor and r.target == inj.target for r in self.relations):
+                    errors.append(f"injects.{k}: {inj.actor} has no relation toward {inj.target}; "
+                                  "an aim is part of one (add it under relations)")
             else:
                 need(inj.between[0], f"injects.{k}.between.0")
                 need(inj.between[1], f"injects.{k}.between.1")
