@@ -317,6 +317,7 @@ def test_the_random_scenarios_reach_every_kind_of_event(seen: collections.Counte
         "aim_met",
         "aim_abandoned",
         "aim_set",
+        "declared_end",
         "outcome",
         "pact_void",
         "obligation",

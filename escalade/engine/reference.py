@@ -699,7 +699,11 @@ def simulate_replicate(
                 # What is absorbed is written off (down to the standing floor), so it cannot
                 # come back as an answer when the raised threshold fades: the round is over.
                 if mc[C.ANSWER] <= w.grievance[i][j] < w.tol[i][j]:
-                    w.grievance[i][j] = min(w.grievance[i][j], float(pf[i, j, C.FLOOR]))
+                    g = w.grievance[i][j]
+                    w.grievance[i][j] = min(g, float(pf[i, j, C.FLOOR]))
+                    if w.grievance[i][j] < g:
+                        log(t, "declared_end", i, j, detail=f"a reply worth {g:.1f} absorbed "
+                            f"under {w.tol[i][j]:.1f}")
         for j in range(A):
             update_leadership(c, w, j, t, killed[j], killer[j], log)
         update_aims(c, w, cap0, t, log, humiliated)

@@ -60,6 +60,8 @@ def describe_event(c: Compiled, e: Event) -> str:
         return f"the pause {actor}–{target} lapses ({e.detail})"
     if e.kind == "aim_set":
         return f"{actor} changes its war aim toward {target} ({e.detail})"
+    if e.kind == "declared_end":
+        return f"{actor} declares its round with {target} over ({e.detail})"
     if e.kind == "aim_raised":
         return f"{actor} sees an opening against {target}: its aim grows ({e.detail})"
     if e.kind == "aim_met":
@@ -129,6 +131,8 @@ def _what(c: Compiled, e: Event) -> tuple[str, str]:
         return "its aim is met", e.detail
     if e.kind == "aim_set":
         return "changes its war aim (scripted)", e.detail
+    if e.kind == "declared_end":
+        return "declares the round over", e.detail
     if e.kind == "aim_abandoned":
         return "gives up its war aim", e.detail
     if e.kind == "proposal_rejected":
