@@ -283,8 +283,9 @@ def lead_time(c: C.Compiled, key: int, i: int, j: int, r: int, t: int) -> int:
     """Days i needs to prepare rung r on j once decided (0: launched today).
 
     Only discrete operations (cooldown > 0) are prepared. The time is lognormal around the
-    rung's mean times the actor's factor (Iran: 5 days in Jan 2020, 12 in Apr 2024; the US: 5
-    after Tower 22; Hezbollah: a day or two after commander killings), rounded to whole days.
+    rung's mean between this pair (the relation's actions, else the ladder's: reach sets it, so
+    Iran took 12 days on Israel in Apr 2024 and 5 on US bases in Jan 2020) times the actor's
+    factor (Hezbollah: a day or two after commander killings), rounded to whole days.
     """
     mean = c.SR[i, j, r, C.SR_LEAD] * c.AF[i, C.LEAD_F]
     if c.LF[r, C.COOLDOWN] <= 0.0 or mean <= 0.0:
