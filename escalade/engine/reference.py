@@ -687,9 +687,11 @@ def simulate_replicate(
                     # 1994; Tomz 2007). A new vow renews the wait. An ally's grievance taken up
                     # under a commitment is not vowed: the US helped defend Israel in April 2024
                     # and declined to join its answer.
+                    again = vowed(w, i, j, t)
                     w.vow[i][j] = float(af[i, C.AUDIENCE])
                     w.vow_until[i][j] = t + int(mi[C.WINDOW])
-                    log(t, "vow", i, j, choice[i][j], f"its audience waits {int(mi[C.WINDOW])} days")
+                    log(t, "vow", i, j, choice[i][j], ("renewed: " if again else "")
+                        + f"its audience waits {int(mi[C.WINDOW])} days")
         # (E) A declared end: after a discrete answer, what falls below a share of the damage it
         # was meant to deal is absorbed; the raised threshold fades day by day.
         for i in range(A):

@@ -58,6 +58,8 @@ def describe_event(c: Compiled, e: Event) -> str:
         return f"{actor} breaks the cease-fire with {target}"
     if e.kind == "pause_end":
         return f"the pause {actor}–{target} lapses ({e.detail})"
+    if e.kind == "obligation":
+        return f"{actor} owes an answer to {target} under its commitment ({e.detail})"
     if e.kind == "aim_set":
         return f"{actor} changes its war aim toward {target} ({e.detail})"
     if e.kind == "declared_end":
@@ -118,7 +120,9 @@ def _what(c: Compiled, e: Event) -> tuple[str, str]:
     if e.kind == "kill":
         return f"kills {target}'s {_post(e)}", e.detail
     if e.kind == "succession":
-        return "succession", e.detail
+        return f"its {_post(e)} is succeeded", e.detail
+    if e.kind == "obligation":
+        return "owes its ally an answer", e.detail
     if e.kind == "ceasefire":
         return "cease-fire [CAMEO 0871]", e.detail
     if e.kind == "ceasefire_broken":
