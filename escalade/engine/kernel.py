@@ -262,7 +262,7 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SR, SP, free, pl
     resolve, deal = state.resolve, state.deal
     (NG, settle, choice, kill_order, cap0, voided, killed, utils, rep_g, urged, fixed,
      forced, dealt, war_ring, launched, killer, aimed, honour_due, unblk, unshr, det_rh,
-     det_pull, det_join, det_cov, helpers, NAF, vow_due, NHU) = scratch
+     det_pull, det_join, det_cov, helpers, vow_due) = scratch
     X, x_cap, x_n = cache
     A = AF.shape[0]
     force = MI[C.FORCE_RUNG]
@@ -690,11 +690,7 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SR, SP, free, pl
                 if not math.isnan(fixed[i, j]):
                     received = fixed[i, j]
                 actor_out[j, L.O_CAS] += received * MC[C.CAS_PER_DAMAGE]
-                affront = AF[j, C.REP] * LF[r, C.HUMIL] * full  # (G)
-                NG[j, i] += received + affront
-                NAF[j, i] += affront
-                if LF[r, C.COOLDOWN] > 0.0:  # (H) a humiliation is an event
-                    NHU[j, i] += LF[r, C.HUMIL]
+                NG[j, i] += received + AF[j, C.REP] * LF[r, C.HUMIL] * full  # (G) the affront
                 exhaustion[j] += MC[C.EXH_RATE] * received
                 for k in range(n_help):
                     pp = helpers[k]
@@ -773,8 +769,9 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SR, SP, free, pl
                 if dealt[i, j] > 0.0:  # (G) a discrete answer settles the affront in full
                     settle[i, j] += AFR[i, j]
                     AFR[i, j] = 0.0
-                AFR[i, j] += NAF[i, j]
-                NAF[i, j] = 0.0  # scratch kept at 0 between days
+                rj = choice[j, i]  # one blow a pair a day (reference.affront_of)
+                if dmg[rj] > 0.0:
+                    AFR[i, j] += AF[i, C.REP] * LF[rj, C.HUMIL] * (LF[rj, C.DAMAGE] * cap0[j])
                 if settle[i, j] > 0.0:
                     NG[i, j] = max(0.0, NG[i, j] - settle[i, j])
                 if not cf[i, j] and NG[i, j] < PF[i, j, C.FLOOR]:
@@ -825,8 +822,10 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SR, SP, free, pl
         for p in range(hostile.shape[0]):
             i = hostile[p, 0]
             j = hostile[p, 1]
-            if NHU[i, j] > 0.0 and AF[i, C.HUMIL_H] > 0.0:  # humiliation
-                H[i, j] += AF[i, C.HUMIL_H] * NHU[i, j]
+            rj = choice[j, i]  # humiliation: a discrete operation of j on i today
+            if (dmg[rj] > 0.0 and cooldown[rj] > 0.0 and LF[rj, C.HUMIL] > 0.0
+                    and AF[i, C.HUMIL_H] > 0.0):
+                H[i, j] += AF[i, C.HUMIL_H] * LF[rj, C.HUMIL]
             drop = max(0.0, (cap0[j] - cap[j]) / AF[j, C.CAP0])
             if drop > 0.0 and AF[i, C.OPPORT] > 0.0:
                 H[i, j] += AF[i, C.OPPORT] * drop
@@ -837,9 +836,6 @@ def _replicate(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SR, SP, free, pl
             if (H[i, j] > 0.0 or total_aim[i, j]) and exhaustion[i] >= AF[i, C.AIM_EXH]:
                 H[i, j] = 0.0
                 total_aim[i, j] = False
-        for i in range(A):  # scratch kept at 0 between days
-            for j in range(A):
-                NHU[i, j] = 0.0
         for q in range(truce.shape[0]):
             a = truce[q, 0]
             b = truce[q, 1]
@@ -916,7 +912,7 @@ def _run_block(AF, AI, PF, PI, POF, POI, LF, MC, MI, INJ, INJF, SR, SP, free, pl
                np.full((A, C.N_POST), -1, dtype=np.int64), PI[:, :, C.KILL_POST].copy(),
                np.zeros(H), np.empty(R), np.empty(R), np.empty(A), np.empty(A),
                np.empty(A, dtype=np.int64), np.empty(A, dtype=np.int64),
-               np.empty(A, dtype=np.int64), np.zeros((A, A)), np.zeros(H), np.zeros((A, A)))
+               np.empty(A, dtype=np.int64), np.zeros(H))
     # x rows are keyed on a capability; a NaN key matches nothing, so all start stale.
     cache = (np.empty((A, R)), np.full(A, np.nan), np.zeros(A, dtype=np.int64))
     for k in range(keys.shape[0]):

@@ -544,8 +544,6 @@ def simulate_replicate(
                       for j in range(A)] for i in range(A)]
         w.affront = [[w.affront[i][j] if w.prep[i][j] > 0 else af[i, C.DECAY] * w.affront[i][j]
                       for j in range(A)] for i in range(A)]
-        affronted = [[0.0] * A for _ in range(A)]  # today's new affronts, added in phase 5
-        humiliated = [[0.0] * A for _ in range(A)]  # today's humiliations, for (H) in phase 5
         settled = [[0.0] * A for _ in range(A)]
         dealt = [[0.0] * A for _ in range(A)]  # what a discrete answer was meant to deal
         exhaustion = [mc[C.EXH_DECAY] * e for e in w.exhaustion]
@@ -612,8 +610,7 @@ def simulate_replicate(
                     received, icpt, helpers = resolve_attack(c, w, key, t, i, j, r, cap0, voided,
                                                              answering[i][j], grievance, settled,
                                                              exhaustion, actor_out, commit_out,
-                                                             fixed.get((i, j), math.nan), log,
-                                                             affronted, humiliated)
+                                                             fixed.get((i, j), math.nan), log)
                     if answering[i][j] and lf[r, C.COOLDOWN] > 0.0:
                         dealt[i][j] = d * cap0[i]
                     if trace:
@@ -668,7 +665,9 @@ def simulate_replicate(
                     # Isfahan answered a barrage sixteen times its weight).
                     settled[i][j] += w.affront[i][j]
                     w.affront[i][j] = 0.0
-                w.affront[i][j] += affronted[i][j]
+                r = choice[j][i]  # one blow a pair a day: today's affront is its affront
+                if lf[r, C.DAMAGE] > 0.0:
+                    w.affront[i][j] += affront_of(c, j, i, r, cap0)
                 if settled[i][j] > 0.0:
                     grievance[i][j] = max(0.0, grievance[i][j] - settled[i][j])
                 if not w.ceasefire[i][j] and grievance[i][j] < pf[i, j, C.FLOOR]:
@@ -709,7 +708,7 @@ def simulate_replicate(
                             f"under {w.tol[i][j]:.1f}")
         for j in range(A):
             update_leadership(c, w, j, t, killed[j], killer[j], log)
-        update_aims(c, w, cap0, t, log, humiliated)
+        update_aims(c, w, cap0, t, log, choice)
         for a in range(A):
             for b in range(a + 1, A):
                 if w.ceasefire[a][b]:
@@ -769,7 +768,6 @@ def resolve_attack(
     voided: list[list[bool]], answering: bool, grievance: list[list[float]],
     settled: list[list[float]], exhaustion: list[float], actor_out: list[list[float]],
     commit_out: list[list[list[int]]], fixed: float = math.nan, log=None,
-    affronted: list[list[float]] | None = None, humiliated: list[list[float]] | None = None,
 ) -> tuple[float, float, list[int]]:
     """M7, M6 and M2: help, interception, damage, grievance and the pull of commitments.
 
@@ -807,12 +805,7 @@ def resolve_attack(
     # (G) The toll is grievance, and so is the affront: a humiliating rung challenges j's
     # standing by what was launched at it, whatever its defences stopped (Israel answered the
     # April 2024 barrage, ~99% intercepted and no one killed).
-    affront = af[j, C.REP] * lf[r, C.HUMIL] * full
-    grievance[j][i] += received + affront
-    if affronted is not None:
-        affronted[j][i] += affront
-    if humiliated is not None and lf[r, C.COOLDOWN] > 0.0:  # an event, not a campaign's day
-        humiliated[j][i] += lf[r, C.HUMIL]
+    grievance[j][i] += received + affront_of(c, i, j, r, cap0)
     exhaustion[j] += mc[C.EXH_RATE] * received
     for p in helpers:
         if r < pi[p, j, C.JOIN]:
@@ -836,6 +829,12 @@ def resolve_attack(
     return received, icpt, helpers
 
 
+def affront_of(c: C.Compiled, i: int, j: int, r: int, cap0: list[float]) -> float:
+    """(G) The affront to j of i's attack at rung r: j's reputation weight x the rung's
+    humiliation x the attack as launched (the rung's damage at i's start-of-day capability)."""
+    return c.AF[j, C.REP] * c.LF[r, C.HUMIL] * (c.LF[r, C.DAMAGE] * cap0[i])
+
+
 def update_beliefs(c: C.Compiled, w: World, choice: list[list[int]], force: int) -> None:
     """M4: i's belief in j's resolve is tested only by i's own use of force on j: it rises if j
     answers within the window and falls if the window passes in silence. Force that j uses
@@ -856,7 +855,7 @@ def update_beliefs(c: C.Compiled, w: World, choice: list[list[int]], force: int)
 
 
 def update_aims(c: C.Compiled, w: World, cap0: list[float], t: int, log,
-                humiliated: list[list[float]] | None = None) -> None:
+                choice: list[list[int]]) -> None:
     """(H) War aims as state, at the end of the day.
 
     Opportunity: an adversary that has just lost capability (a leader killed, aid cut) is a
@@ -866,9 +865,9 @@ def update_aims(c: C.Compiled, w: World, cap0: list[float], t: int, log,
     i's aim toward j asks for (``aim_capability``), the aim is met: hostility ends and a total
     aim becomes bounded (Reiter 2009: wars end when aims are met or abandoned). Abandonment: an
     actor whose exhaustion reaches its ``aim_exhaustion`` gives up its aims the same way.
-    Humiliation: each humiliating attack i suffered from j today raises i's hostility toward j
-    by its ``humiliation_hostility`` times the rung's humiliation, revenge beyond the answer
-    (Löwenheim and Heimann 2008).
+    Humiliation: a humiliating discrete operation i suffered from j today (``choice``: one a
+    pair a day) raises i's hostility toward j by its ``humiliation_hostility`` times the rung's
+    humiliation, revenge beyond the answer (Löwenheim and Heimann 2008).
     """
     af, pf = c.AF, c.PF
     A = c.n_actors
@@ -876,8 +875,11 @@ def update_aims(c: C.Compiled, w: World, cap0: list[float], t: int, log,
         for j in range(A):
             if pf[i, j, C.HOSTILE] <= 0.0:
                 continue
-            if humiliated is not None and humiliated[i][j] > 0.0 and af[i, C.HUMIL_H] > 0.0:
-                w.hostility[i][j] += af[i, C.HUMIL_H] * humiliated[i][j]
+            r = choice[j][i]
+            lf = c.LF
+            if (lf[r, C.DAMAGE] > 0.0 and lf[r, C.COOLDOWN] > 0.0 and lf[r, C.HUMIL] > 0.0
+                    and af[i, C.HUMIL_H] > 0.0):  # an event, not a campaign's day
+                w.hostility[i][j] += af[i, C.HUMIL_H] * lf[r, C.HUMIL]
                 log(t, "aim_raised", i, j, detail=f"hostility {w.hostility[i][j]:.2f}: "
                     f"humiliated by {c.ids[j]}")
             drop = max(0.0, (cap0[j] - w.cap[j]) / af[j, C.CAP0])
